@@ -1,0 +1,33 @@
+{
+    "name": "Customer Segmentation",
+    "summary": "Classify every customer automatically: RFM scores and segments, "
+    "value tier, lifecycle stage, customer type, with history and analysis",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "Customer Insight",
+    "website": "https://github.com/customer-insight/customer-insight-odoo",
+    "license": "LGPL-3",
+    "depends": ["sale_management", "crm", "contacts"],
+    "data": [
+        "security/customer_insight_security.xml",
+        "security/ir.model.access.csv",
+        "security/customer_segmentation_rules.xml",
+        "data/rfm_segment_data.xml",
+        "data/ir_cron_data.xml",
+        "views/rfm_segment_views.xml",
+        "views/customer_profile_views.xml",
+        "views/customer_segment_history_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "report/customer_segment_snapshot_views.xml",
+        "wizard/customer_segment_pin_wizard_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": ["demo/demo_data.xml"],
+    "assets": {
+        "web.assets_tests": ["customer_segmentation/static/tests/tours/*.js"],
+    },
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+    "application": False,
+}

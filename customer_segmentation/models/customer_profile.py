@@ -1,0 +1,160 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+LIFECYCLE_STAGES = [
+    ("potential", "Potential"),
+    ("new", "New"),
+    ("active", "Active"),
+    ("vip", "VIP"),
+    ("at_risk", "At Risk"),
+    ("churned", "Churned"),
+]
+VALUE_TIERS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
+MONETARY_GROUP = "customer_segmentation.group_customer_insight_user"
+
+HELP = {
+    "first_order_date": "Date (UTC) of the customer's first transaction in this company, over all "
+    "history up to the as-of date of the last run.",
+    "last_order_date": "Date (UTC) of the customer's last transaction in this company, over all "
+    "history up to the as-of date of the last run.",
+    "order_count": "Number of transactions (confirmed sale orders, or posted invoices, as set "
+    "in Settings) of the customer in this company, over all history.",
+    "total_revenue": "Untaxed amount of all the customer's transactions, in the company "
+    "currency (orders: untaxed amount / currency rate; invoices: net of credit notes).",
+    "avg_order_value": "Total revenue divided by the number of transactions.",
+    "rfm_frequency": "F: number of transactions dated in the RFM window "
+    "(as-of date - window days < date <= as-of date).",
+    "rfm_monetary": "M: untaxed amount of the transactions dated in the RFM window, in the "
+    "company currency.",
+    "rfm_recency_days": "R: days from the customer's last transaction to the as-of date of the "
+    "last run.",
+    "score": "Quantile method: k = 1 + the number of customers of the RFM population with a "
+    "strictly worse value, n = population size, score = ceil(5k / n); fixed thresholds: "
+    "position of the value among the four breakpoints set in Settings. 5 is best.",
+    "rfm_score": "The R, F and M scores written side by side, for example 534.",
+    "segment_id": "First segment of the company's preset (by sequence) whose R, F and M ranges "
+    "contain the customer's scores, unless a manager pinned another one.",
+    "value_tier": "High when M = 5, medium when M is 3 or 4, low otherwise (or by the fixed "
+    "amounts set in Settings). Empty for customers without a transaction in the window.",
+    "lifecycle_stage": "First rule that applies: churned (days since the last transaction > "
+    "churn days), at risk (> at-risk days), new (first transaction at most 'new days' ago), "
+    "VIP (value tier high), active (any other customer with a transaction); potential: no "
+    "transaction but an open opportunity or quotation. A manager's pin wins.",
+    "segmented_at": "When the engine last changed this customer's figures or classes.",
+}
+
+
+class CustomerProfile(models.Model):
+    """Classification of one commercial entity in one company, written by the engine."""
+
+    _name = "customer.profile"
+    _description = "Customer Classification Profile"
+    _order = "company_id, partner_id"
+    _rec_name = "partner_id"
+    _log_access = False  # rewritten in bulk by the engine; segmented_at tells when
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        help="The commercial entity (company, or individual without a company) classified.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, ondelete="cascade", index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    first_order_date = fields.Date(readonly=True, help=HELP["first_order_date"])
+    last_order_date = fields.Date(readonly=True, help=HELP["last_order_date"])
+    order_count = fields.Integer("Transactions", readonly=True, help=HELP["order_count"])
+    total_revenue = fields.Monetary(
+        readonly=True, groups=MONETARY_GROUP, help=HELP["total_revenue"]
+    )
+    avg_order_value = fields.Monetary(
+        "Average Order Value", readonly=True, groups=MONETARY_GROUP, help=HELP["avg_order_value"]
+    )
+    rfm_recency_days = fields.Integer(
+        "Recency (days)",
+        compute="_compute_rfm_recency_days",
+        search="_search_rfm_recency_days",
+        help=HELP["rfm_recency_days"],
+    )
+    rfm_frequency = fields.Integer("Frequency", readonly=True, help=HELP["rfm_frequency"])
+    rfm_monetary = fields.Monetary(
+        "Monetary", readonly=True, groups=MONETARY_GROUP, help=HELP["rfm_monetary"]
+    )
+    rfm_r_score = fields.Integer("R Score", readonly=True, aggregator="avg", help=HELP["score"])
+    rfm_f_score = fields.Integer("F Score", readonly=True, aggregator="avg", help=HELP["score"])
+    rfm_m_score = fields.Integer("M Score", readonly=True, aggregator="avg", help=HELP["score"])
+    rfm_score = fields.Char("RFM Score", readonly=True, help=HELP["rfm_score"])
+    segment_id = fields.Many2one(
+        "customer.rfm.segment",
+        string="RFM Segment",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        help=HELP["segment_id"],
+    )
+    value_tier = fields.Selection(VALUE_TIERS, readonly=True, help=HELP["value_tier"])
+    lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES, readonly=True, help=HELP["lifecycle_stage"]
+    )
+    pinned_stage = fields.Selection(
+        LIFECYCLE_STAGES,
+        readonly=True,
+        help="Lifecycle stage set by a manager; the engine keeps it until it is unpinned.",
+    )
+    pinned_segment_id = fields.Many2one(
+        "customer.rfm.segment",
+        readonly=True,
+        ondelete="set null",
+        help="RFM segment set by a manager; the engine keeps it until it is unpinned.",
+    )
+    pin_reason = fields.Char(readonly=True, help="Why a manager pinned this customer's class.")
+    pinned_by_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
+    pinned_on = fields.Datetime(readonly=True)
+    is_pinned = fields.Boolean(
+        compute="_compute_is_pinned",
+        search="_search_is_pinned",
+        help="A manager pinned the stage or the segment.",
+    )
+    segmented_at = fields.Datetime("Classified On", readonly=True, help=HELP["segmented_at"])
+    # Partner attributes, for grouping the analysis (joined in SQL, not stored twice).
+    customer_type = fields.Selection(related="partner_id.customer_type")
+    country_id = fields.Many2one(related="partner_id.country_id", string="Country")
+    state_id = fields.Many2one(related="partner_id.state_id", string="State")
+    city = fields.Char(related="partner_id.city")
+    user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+
+    _partner_company_uniq = models.UniqueIndex(
+        "(partner_id, company_id)", "A customer has one profile per company."
+    )
+    _company_stage_idx = models.Index("(company_id, lifecycle_stage)")
+
+    @api.depends("last_order_date", "company_id.customer_segmentation_as_of")
+    def _compute_rfm_recency_days(self):
+        for profile in self:
+            as_of = profile.company_id.customer_segmentation_as_of or fields.Date.today()
+            last = profile.last_order_date
+            profile.rfm_recency_days = (as_of - last).days if last else 0
+
+    def _search_rfm_recency_days(self, operator, value):
+        """Recency compares the last transaction date with the as-of date of the last run."""
+        flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+        if operator not in flipped or not isinstance(value, int | float):
+            return NotImplemented
+        as_of = self.env.company.customer_segmentation_as_of or fields.Date.today()
+        return Domain("last_order_date", flipped[operator], as_of - timedelta(days=value))
+
+    @api.depends("pinned_stage", "pinned_segment_id")
+    def _compute_is_pinned(self):
+        for profile in self:
+            profile.is_pinned = bool(profile.pinned_stage or profile.pinned_segment_id)
+
+    def _search_is_pinned(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        pinned = Domain("pinned_stage", "!=", False) | Domain("pinned_segment_id", "!=", False)
+        return pinned if True in value else ~pinned

@@ -1,0 +1,142 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .segmentation_engine import parse_breakpoints
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    rfm_window_days = fields.Integer(
+        "RFM Window (days)",
+        default=730,
+        help="Transactions dated after (as-of date - this many days) count for frequency and "
+        "monetary value; 0 takes all history.",
+    )
+    customer_new_days = fields.Integer(
+        "New Customer Days",
+        default=90,
+        help="A customer whose first transaction is at most this many days old is new.",
+    )
+    customer_at_risk_days = fields.Integer(
+        "At-Risk Days",
+        default=180,
+        help="A customer whose last transaction is more than this many days old is at risk.",
+    )
+    customer_churn_days = fields.Integer(
+        "Churn Days",
+        default=365,
+        help="A customer whose last transaction is more than this many days old has churned.",
+    )
+    customer_transaction_source = fields.Selection(
+        [("sale_order", "Confirmed sale orders"), ("invoice", "Posted customer invoices")],
+        default="sale_order",
+        required=True,
+        help="What counts as a customer's transaction: confirmed sale orders (untaxed amount "
+        "converted at the order's rate) or posted customer invoices net of credit notes.",
+    )
+    rfm_scoring_method = fields.Selection(
+        [("quantile", "Quantiles"), ("threshold", "Fixed thresholds")],
+        default="quantile",
+        required=True,
+        help="Quantiles: scores follow each customer's rank in the population (each score "
+        "covers about a fifth of it). Fixed thresholds: scores follow the breakpoints below.",
+    )
+    rfm_r_thresholds = fields.Char(
+        "Recency Breakpoints",
+        default="30,90,180,365",
+        help="Four increasing numbers of days: R = 5 at or below the first, 4 at or below "
+        "the second, 3 at or below the third, 2 at or below the fourth, 1 above.",
+    )
+    rfm_f_thresholds = fields.Char(
+        "Frequency Breakpoints",
+        default="2,3,5,10",
+        help="Four increasing transaction counts: F = 1 below the first, 2 from the first, "
+        "3 from the second, 4 from the third, 5 from the fourth.",
+    )
+    rfm_m_thresholds = fields.Char(
+        "Monetary Breakpoints",
+        default="1000,5000,20000,100000",
+        help="Four increasing amounts in the company currency: M = 1 below the first, 2 from "
+        "the first, 3 from the second, 4 from the third, 5 from the fourth.",
+    )
+    customer_value_tier_method = fields.Selection(
+        [("m_score", "From the M score"), ("amount", "Fixed amounts")],
+        default="m_score",
+        required=True,
+        help="From the M score: high when M = 5, medium when M is 3 or 4, low otherwise. "
+        "Fixed amounts: compare the monetary value in the window with the amounts below.",
+    )
+    customer_high_value_amount = fields.Monetary(
+        "High Value From",
+        currency_field="currency_id",
+        default=100000,
+        help="Monetary value in the window from which a customer is of high value.",
+    )
+    customer_medium_value_amount = fields.Monetary(
+        "Medium Value From",
+        currency_field="currency_id",
+        default=20000,
+        help="Monetary value in the window from which a customer is of medium value.",
+    )
+    rfm_segment_preset_id = fields.Many2one(
+        "customer.rfm.segment.preset",
+        "RFM Segment Preset",
+        default=lambda self: self.env.ref(
+            "customer_segmentation.rfm_preset_international", raise_if_not_found=False
+        ),
+        help="Which set of segments maps R, F and M scores to a segment.",
+    )
+    customer_segmentation_as_of = fields.Date(
+        "Classified As Of",
+        readonly=True,
+        help="As-of date of the last complete classification run; recency is counted to it.",
+    )
+    customer_segmentation_last_run = fields.Datetime(
+        "Last Classification Run", readonly=True, help="When the last complete run finished."
+    )
+
+    @api.constrains(
+        "rfm_window_days", "customer_new_days", "customer_at_risk_days", "customer_churn_days"
+    )
+    def _check_customer_days(self):
+        for company in self:
+            if min(company.rfm_window_days, company.customer_new_days) < 0:
+                raise ValidationError(self.env._("Day counts cannot be negative."))
+            if not 0 < company.customer_at_risk_days < company.customer_churn_days:
+                raise ValidationError(
+                    self.env._(
+                        "At-risk days must be positive and smaller than churn days "
+                        "(%(at_risk)s, %(churn)s).",
+                        at_risk=company.customer_at_risk_days,
+                        churn=company.customer_churn_days,
+                    )
+                )
+
+    @api.constrains("rfm_r_thresholds", "rfm_f_thresholds", "rfm_m_thresholds")
+    def _check_rfm_thresholds(self):
+        for company in self:
+            for label, text in (
+                (self.env._("Recency"), company.rfm_r_thresholds),
+                (self.env._("Frequency"), company.rfm_f_thresholds),
+                (self.env._("Monetary"), company.rfm_m_thresholds),
+            ):
+                try:
+                    parse_breakpoints(text)
+                except ValueError:
+                    raise ValidationError(
+                        self.env._(
+                            "%(label)s breakpoints must be four increasing numbers separated "
+                            'by commas, such as "30,90,180,365"; got "%(text)s".',
+                            label=label,
+                            text=text or "",
+                        )
+                    ) from None
+
+    @api.constrains("customer_high_value_amount", "customer_medium_value_amount")
+    def _check_value_amounts(self):
+        for company in self:
+            if not 0 <= company.customer_medium_value_amount < company.customer_high_value_amount:
+                raise ValidationError(
+                    self.env._("The medium value amount must be below the high value amount.")
+                )

@@ -1,0 +1,49 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    rfm_window_days = fields.Integer(related="company_id.rfm_window_days", readonly=False)
+    customer_new_days = fields.Integer(related="company_id.customer_new_days", readonly=False)
+    customer_at_risk_days = fields.Integer(
+        related="company_id.customer_at_risk_days", readonly=False
+    )
+    customer_churn_days = fields.Integer(related="company_id.customer_churn_days", readonly=False)
+    customer_transaction_source = fields.Selection(
+        related="company_id.customer_transaction_source", readonly=False
+    )
+    rfm_scoring_method = fields.Selection(related="company_id.rfm_scoring_method", readonly=False)
+    rfm_r_thresholds = fields.Char(related="company_id.rfm_r_thresholds", readonly=False)
+    rfm_f_thresholds = fields.Char(related="company_id.rfm_f_thresholds", readonly=False)
+    rfm_m_thresholds = fields.Char(related="company_id.rfm_m_thresholds", readonly=False)
+    customer_value_tier_method = fields.Selection(
+        related="company_id.customer_value_tier_method", readonly=False
+    )
+    customer_high_value_amount = fields.Monetary(
+        related="company_id.customer_high_value_amount", readonly=False
+    )
+    customer_medium_value_amount = fields.Monetary(
+        related="company_id.customer_medium_value_amount", readonly=False
+    )
+    rfm_segment_preset_id = fields.Many2one(
+        related="company_id.rfm_segment_preset_id", readonly=False
+    )
+    customer_segmentation_as_of = fields.Date(related="company_id.customer_segmentation_as_of")
+    customer_segmentation_last_run = fields.Datetime(
+        related="company_id.customer_segmentation_last_run"
+    )
+
+    def action_recompute_customer_segmentation(self):
+        """Save the settings, then reclassify every customer of the company now."""
+        self.execute()
+        self.env["res.partner"].recompute_customer_segmentation()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("Customers reclassified."),
+                "next": {"type": "ir.actions.client", "tag": "reload"},
+            },
+        }

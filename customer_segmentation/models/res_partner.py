@@ -1,0 +1,367 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.fields import Domain
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
+
+from .customer_profile import HELP, MONETARY_GROUP
+
+CUSTOMER_TYPES = [
+    ("individual", "Individual"),
+    ("sme", "SME"),
+    ("large", "Large Enterprise"),
+    ("multinational", "Multinational"),
+    ("government", "Government"),
+    ("non_profit", "Non-Profit"),
+]
+MANAGER_GROUP = "customer_segmentation.group_customer_insight_manager"
+_logger = logging.getLogger(__name__)
+
+
+def _profile_field(field_type, name, **kwargs):
+    """A read-only partner field showing the current company's profile of the commercial
+    entity; searchable, sortable and groupable through ``customer_profile_id``."""
+    return field_type(related=f"customer_profile_id.{name}", **kwargs)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    customer_profile_id = fields.Many2one(
+        "customer.profile",
+        string="Classification Profile",
+        compute="_compute_customer_profile_id",
+        search="_search_customer_profile_id",
+        help="The classification of this contact's commercial entity in the current company.",
+    )
+    customer_currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_customer_currency_id",
+        help="Currency of the current company, in which the customer's amounts are shown.",
+    )
+    customer_first_order_date = _profile_field(
+        fields.Date, "first_order_date", help=HELP["first_order_date"]
+    )
+    customer_last_order_date = _profile_field(
+        fields.Date, "last_order_date", help=HELP["last_order_date"]
+    )
+    customer_order_count = _profile_field(
+        fields.Integer, "order_count", string="Transactions", help=HELP["order_count"]
+    )
+    customer_total_revenue = _profile_field(
+        fields.Monetary,
+        "total_revenue",
+        currency_field="customer_currency_id",
+        groups=MONETARY_GROUP,
+        help=HELP["total_revenue"],
+    )
+    customer_avg_order_value = _profile_field(
+        fields.Monetary,
+        "avg_order_value",
+        string="Average Order Value",
+        currency_field="customer_currency_id",
+        groups=MONETARY_GROUP,
+        help=HELP["avg_order_value"],
+    )
+    rfm_recency_days = _profile_field(
+        fields.Integer, "rfm_recency_days", string="Recency (days)", help=HELP["rfm_recency_days"]
+    )
+    rfm_frequency = _profile_field(
+        fields.Integer, "rfm_frequency", string="Frequency", help=HELP["rfm_frequency"]
+    )
+    rfm_monetary = _profile_field(
+        fields.Monetary,
+        "rfm_monetary",
+        string="Monetary",
+        currency_field="customer_currency_id",
+        groups=MONETARY_GROUP,
+        help=HELP["rfm_monetary"],
+    )
+    rfm_r_score = _profile_field(
+        fields.Integer, "rfm_r_score", string="R Score", help=HELP["score"]
+    )
+    rfm_f_score = _profile_field(
+        fields.Integer, "rfm_f_score", string="F Score", help=HELP["score"]
+    )
+    rfm_m_score = _profile_field(
+        fields.Integer, "rfm_m_score", string="M Score", help=HELP["score"]
+    )
+    rfm_score = _profile_field(fields.Char, "rfm_score", string="RFM Score", help=HELP["rfm_score"])
+    rfm_segment_id = _profile_field(
+        fields.Many2one, "segment_id", string="RFM Segment", help=HELP["segment_id"]
+    )
+    customer_value_tier = _profile_field(
+        fields.Selection, "value_tier", string="Value Tier", help=HELP["value_tier"]
+    )
+    customer_lifecycle_stage = _profile_field(
+        fields.Selection, "lifecycle_stage", string="Lifecycle Stage", help=HELP["lifecycle_stage"]
+    )
+    customer_segmented_at = _profile_field(
+        fields.Datetime, "segmented_at", string="Classified On", help=HELP["segmented_at"]
+    )
+    customer_is_pinned = _profile_field(
+        fields.Boolean,
+        "is_pinned",
+        string="Class Pinned",
+        help="A manager pinned this customer's stage or segment; runs keep it.",
+    )
+    customer_pin_reason = _profile_field(
+        fields.Char, "pin_reason", string="Pin Reason", help="Why a manager pinned the class."
+    )
+    customer_type = fields.Selection(
+        CUSTOMER_TYPES,
+        compute="_compute_customer_type",
+        store=True,
+        readonly=False,
+        help="Individuals are set automatically; for companies choose SME, large enterprise, "
+        "multinational, government or non-profit. Contacts share their company's type.",
+    )
+    customer_profile_completeness = fields.Integer(
+        "Profile Completeness (%)",
+        compute="_compute_customer_profile_completeness",
+        help="Share of the four key facts that are filled in: a way to reach the customer "
+        "(e-mail or phone), country, customer type and salesperson.",
+    )
+    customer_profile_incomplete = fields.Boolean(
+        "Incomplete Profile",
+        compute="_compute_customer_profile_completeness",
+        search="_search_customer_profile_incomplete",
+        help="E-mail and phone, country, customer type or salesperson is missing.",
+    )
+    customer_segment_history_ids = fields.One2many(
+        "customer.segment.history",
+        compute="_compute_customer_segment_history_ids",
+        string="Classification History",
+        groups="customer_segmentation.group_customer_insight_user",
+        help="Changes of stage, segment and value tier of the commercial entity in the "
+        "current company, newest first.",
+    )
+
+    # ------------------------------------------------------------------ per-company records
+    @api.model
+    def _company_record_links(self):
+        """{field: model}: partner fields linking a contact to the current company's record
+        of its commercial entity in a model with columns partner_id and company_id. Related
+        fields through such a link read, search, group and sort like stored fields."""
+        return {"customer_profile_id": "customer.profile"}
+
+    @api.depends("commercial_partner_id")
+    @api.depends_context("company")
+    def _compute_customer_profile_id(self):
+        self._compute_company_record("customer_profile_id")
+
+    def _search_customer_profile_id(self, operator, value):
+        return self._search_company_record("customer_profile_id", operator, value)
+
+    def _compute_company_record(self, field_name):
+        records = (
+            self.env[self._company_record_links()[field_name]]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                ]
+            )
+        )
+        by_partner = {record.partner_id.id: record.id for record in records}
+        for partner in self:
+            partner[field_name] = by_partner.get(partner.commercial_partner_id.id)
+
+    def _search_company_record(self, field_name, operator, value):
+        if operator in ("any", "any!"):
+            domain = value if isinstance(value, Domain) else Domain("id", "in", value)
+            return self._commercial_partner_in(field_name, domain)
+        if operator != "in":
+            return NotImplemented
+        domain = self._commercial_partner_in(
+            field_name, Domain("id", "in", [v for v in value if v])
+        )
+        if False in value:
+            domain |= ~self._commercial_partner_in(field_name, Domain.TRUE)
+        return domain
+
+    def _commercial_partner_in(self, field_name, record_domain):
+        """Partners whose commercial entity has a current-company record matching."""
+        model = self.env[self._company_record_links()[field_name]].sudo()
+        records = model._search(Domain("company_id", "=", self.env.company.id) & record_domain)
+        return Domain(
+            "commercial_partner_id",
+            "in",
+            records.subselect(SQL.identifier(model._table, "partner_id")),
+        )
+
+    def _field_to_sql(self, alias, field_expr, query=None):
+        """Read a per-company link in SQL as a join on the commercial entity and the current
+        company, so that the related fields group and sort in lists and pivots."""
+        if field_expr not in self._company_record_links():
+            return super()._field_to_sql(alias, field_expr, query)
+        table = self.env[self._company_record_links()[field_expr]]._table
+        commercial = super()._field_to_sql(alias, "commercial_partner_id", query)
+        company_id = self.env.company.id
+        if query is None:
+            return SQL(
+                "(SELECT r.id FROM %s r WHERE r.partner_id = %s AND r.company_id = %s)",
+                SQL.identifier(table),
+                commercial,
+                company_id,
+            )
+        record_alias = query.make_alias(alias, f"{table}_{company_id}")
+        query.add_join(
+            "LEFT JOIN",
+            record_alias,
+            table,
+            SQL(
+                "%s = %s AND %s = %s",
+                SQL.identifier(record_alias, "partner_id"),
+                commercial,
+                SQL.identifier(record_alias, "company_id"),
+                company_id,
+            ),
+        )
+        return SQL.identifier(record_alias, "id")
+
+    @api.depends_context("company")
+    def _compute_customer_currency_id(self):
+        self.customer_currency_id = self.env.company.currency_id
+
+    @api.depends("commercial_partner_id")
+    @api.depends_context("company")
+    def _compute_customer_segment_history_ids(self):
+        History = self.env["customer.segment.history"]
+        for partner in self:
+            partner.customer_segment_history_ids = History.search(
+                [
+                    ("partner_id", "=", partner.commercial_partner_id.id),
+                    ("company_id", "=", self.env.company.id),
+                ]
+            )
+
+    # ------------------------------------------------------------------ type, completeness
+
+    @api.depends("is_company", "parent_id")
+    def _compute_customer_type(self):
+        for partner in self:
+            if not partner.is_company and not partner.parent_id:
+                partner.customer_type = "individual"
+            elif partner.customer_type == "individual":
+                partner.customer_type = False
+            else:
+                partner.customer_type = partner.customer_type
+
+    def _auto_init(self):
+        # Fill the new column in SQL rather than computing it partner by partner.
+        if not column_exists(self.env.cr, "res_partner", "customer_type"):
+            create_column(self.env.cr, "res_partner", "customer_type", "varchar")
+            self.env.cr.execute(
+                "UPDATE res_partner SET customer_type = 'individual' "
+                "WHERE NOT is_company AND parent_id IS NULL"
+            )
+        return super()._auto_init()
+
+    @api.model
+    def _commercial_fields(self):
+        return super()._commercial_fields() + ["customer_type"]
+
+    @api.depends("email", "phone", "country_id", "customer_type", "user_id")
+    def _compute_customer_profile_completeness(self):
+        for partner in self:
+            facts = (
+                partner.email or partner.phone,
+                partner.country_id,
+                partner.customer_type,
+                partner.user_id,
+            )
+            filled = sum(1 for fact in facts if fact)
+            partner.customer_profile_completeness = 100 * filled // len(facts)
+            partner.customer_profile_incomplete = filled < len(facts)
+
+    def _search_customer_profile_incomplete(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        incomplete = Domain.OR(
+            [
+                Domain("email", "=", False) & Domain("phone", "=", False),
+                Domain("country_id", "=", False),
+                Domain("customer_type", "=", False),
+                Domain("user_id", "=", False),
+            ]
+        )
+        return incomplete if True in value else ~incomplete
+
+    # ------------------------------------------------------------------ actions
+
+    @api.model
+    def recompute_customer_segmentation(self, as_of=None):
+        """Reclassify every customer of the current company as of ``as_of`` (default today).
+
+        Public API; reserved to Customer Insight managers. Returns the engine's row counts,
+        or False when another run of the company is in progress.
+        """
+        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise AccessError(
+                self.env._("Only Customer Insight managers can recompute the classification.")
+            )
+        return self.env["customer.segmentation.engine"].run(as_of=as_of)
+
+    @api.model
+    def _cron_recompute_customer_segmentation(self):
+        self._run_per_company(self.env["res.company"].search([]), "run")
+
+    @api.model
+    def _cron_process_segmentation_queue(self):
+        companies = self.env["customer.segmentation.queue"].search([]).company_id
+        self._run_per_company(companies, "process_queue")
+
+    @api.model
+    def _run_per_company(self, companies, method):
+        """Call an engine method for each company; a failing company is logged and left
+        for the next run, the others go on."""
+        engine = self.env["customer.segmentation.engine"]
+        for company in companies:
+            try:
+                getattr(engine.with_company(company), method)(commit=True)
+            except Exception:
+                self.env.cr.rollback()
+                _logger.exception("Customer segmentation failed for %s", company.name)
+
+    def action_pin_customer_class(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Pin Class"),
+            "res_model": "customer.segment.pin.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def action_unpin_customer_class(self):
+        """Drop the pins of these customers and reclassify them from their transactions."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only Customer Insight managers can unpin classes."))
+        partners = self.commercial_partner_id
+        profiles = self.env["customer.profile"].search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", self.env.company.id)]
+        )
+        profiles.sudo().write(
+            {
+                "pinned_stage": False,
+                "pinned_segment_id": False,
+                "pin_reason": False,
+                "pinned_by_id": False,
+                "pinned_on": False,
+            }
+        )
+        self.env["customer.segmentation.engine"].run(partner_ids=partners.ids)
+        return True
+
+    def action_view_segment_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_segmentation.action_customer_segment_history"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action

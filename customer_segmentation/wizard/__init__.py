@@ -1,0 +1,1 @@
+from . import customer_segment_pin_wizard
