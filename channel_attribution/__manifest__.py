@@ -1,0 +1,31 @@
+{
+    "name": "Channel Attribution",
+    "summary": "Acquisition channel of every customer, revenue attributed to channels, "
+    "conversion, growth and cost reports",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "Customer Insight",
+    "website": "https://github.com/customer-insight/customer-insight-odoo",
+    "license": "LGPL-3",
+    "depends": ["customer_segmentation"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/channel_attribution_rules.xml",
+        "data/customer_channel_data.xml",
+        "data/ir_cron_data.xml",
+        "views/customer_channel_views.xml",
+        "views/utm_source_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "report/customer_channel_report_views.xml",
+        "wizard/customer_acquisition_wizard_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": ["demo/customer_channel_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["channel_attribution/static/tests/tours/*.js"],
+    },
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+    "application": False,
+}

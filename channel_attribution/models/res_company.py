@@ -1,0 +1,63 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+ATTRIBUTION_MODELS = [
+    ("first_touch", "First touch"),
+    ("last_touch", "Last touch"),
+    ("linear", "Linear"),
+    ("position_based", "Position-based (40/20/40)"),
+    ("time_decay", "Time decay"),
+]
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    channel_attribution_model = fields.Selection(
+        ATTRIBUTION_MODELS,
+        string="Attribution Model",
+        default="last_touch",
+        required=True,
+        help="How an order's revenue is shared between the channels of the touchpoints before "
+        "it: all to the first or the last one, equally (linear), 40 % first, 40 % last and "
+        "20 % shared by the middle (position-based), or by weights halving every half-life "
+        "before the order (time decay). Reports default to this model; every model is stored.",
+    )
+    channel_attribution_half_life_days = fields.Integer(
+        "Time-Decay Half-Life (days)",
+        default=7,
+        help="Time decay: a touchpoint this many days before the order weighs half as much as "
+        "one on the order day.",
+    )
+    channel_attribution_lookback_days = fields.Integer(
+        "Lookback Window (days)",
+        default=90,
+        help="Only touchpoints at most this many days before the order count; 0 counts every "
+        "earlier touchpoint.",
+    )
+    channel_attribution_fallback = fields.Selection(
+        [("unassigned", "Unassigned"), ("acquisition", "Customer's acquisition channel")],
+        string="Orders Without Touchpoint",
+        default="unassigned",
+        required=True,
+        help="Where the revenue of an order without a touchpoint in the lookback window goes.",
+    )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {
+            "channel_attribution_half_life_days",
+            "channel_attribution_lookback_days",
+            "channel_attribution_fallback",
+        } & set(vals):
+            # Every stored share depends on these: recompute soon, outside this request.
+            self.env.ref("channel_attribution.ir_cron_recompute_attribution").sudo()._trigger()
+        return result
+
+    @api.constrains("channel_attribution_half_life_days", "channel_attribution_lookback_days")
+    def _check_channel_attribution_days(self):
+        for company in self:
+            if company.channel_attribution_half_life_days <= 0:
+                raise ValidationError(self.env._("The time-decay half-life must be positive."))
+            if company.channel_attribution_lookback_days < 0:
+                raise ValidationError(self.env._("The lookback window cannot be negative."))

@@ -1,0 +1,23 @@
+from odoo import models
+from odoo.tools import SQL
+
+TOUCHPOINT_FIELDS = ("source_id", "medium_id", "campaign_id", "partner_id", "date_order")
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    def write(self, vals):
+        touched = any(field in vals for field in TOUCHPOINT_FIELDS)
+        if touched and "partner_id" in vals:
+            self._enqueue_customer_segmentation()
+        result = super().write(vals)
+        if touched:
+            self._enqueue_customer_segmentation()
+        return result
+
+    def unlink(self):
+        self.env.cr.execute(
+            SQL("DELETE FROM customer_channel_attribution WHERE order_id = ANY(%s)", self.ids)
+        )
+        return super().unlink()

@@ -1,0 +1,5 @@
+from . import test_acquisition
+from . import test_attribution
+from . import test_mapping
+from . import test_reports
+from . import test_security

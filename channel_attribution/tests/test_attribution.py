@@ -1,0 +1,183 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import ChannelCase
+
+MODELS = ("first_touch", "last_touch", "linear", "position_based", "time_decay")
+
+
+def cumulated(amount, shares):
+    """Amounts per key (in sorted key order) adding up to ``amount`` exactly."""
+    result, upto, previous = {}, 0, 0
+    keys = sorted(shares)
+    for index, key in enumerate(keys):
+        upto += shares[key]
+        current = amount if index == len(keys) - 1 else round(amount * upto, 2)
+        result[key] = round(current - previous, 2)
+        previous = current
+    return result
+
+
+@tagged("post_install", "-at_install")
+class TestAttribution(ChannelCase):
+    def test_each_model_on_three_touchpoints(self):
+        partner = self.customer("Three touches")
+        self.lead(partner, self.at(2025, 6, 1, 10), self.src_ads)
+        self.lead(partner, self.at(2025, 6, 16, 10), self.src_search)
+        self.lead(partner, self.at(2025, 6, 23, 10), self.src_social)
+        order = self.order(partner, self.at(2025, 6, 30, 10), 1000)
+        self.channel_engine.recompute()
+        ads, search, social = self.ads, self.search, self.social
+        self.assertEqual(self.attribution(order, "first_touch"), {ads: 1000})
+        self.assertEqual(self.attribution(order, "last_touch"), {social: 1000})
+        ids = {ads.id: ads, search.id: search, social.id: social}
+        linear = cumulated(1000, {c: 1 / 3 for c in ids})
+        self.assertEqual(self.attribution(order, "linear"), {ids[k]: v for k, v in linear.items()})
+        self.assertEqual(
+            self.attribution(order, "position_based"), {ads: 400, search: 200, social: 400}
+        )
+        weights = {ads.id: 2 ** (-29 / 7), search.id: 2 ** (-14 / 7), social.id: 2 ** (-7 / 7)}
+        total = sum(weights.values())
+        decay = cumulated(1000, {k: w / total for k, w in weights.items()})
+        actual = self.attribution(order, "time_decay")
+        for channel_id, amount in decay.items():
+            self.assertAlmostEqual(actual[ids[channel_id]], amount, places=2)
+        self.assertAlmostEqual(sum(actual.values()), 1000, places=2)
+
+    def test_single_touchpoint_and_position_based_pair(self):
+        single = self.customer("Single")
+        self.lead(single, self.at(2025, 6, 1), self.src_ads)
+        order_single = self.order(single, self.at(2025, 6, 2), 500)
+        pair = self.customer("Pair")
+        self.lead(pair, self.at(2025, 6, 1), self.src_ads)
+        self.lead(pair, self.at(2025, 6, 5), self.src_search)
+        order_pair = self.order(pair, self.at(2025, 6, 6), 500)
+        self.channel_engine.recompute()
+        for model in MODELS:
+            self.assertEqual(self.attribution(order_single, model), {self.ads: 500}, model)
+        self.assertEqual(
+            self.attribution(order_pair, "position_based"), {self.ads: 250, self.search: 250}
+        )
+
+    def test_ties_in_time_share_the_position(self):
+        partner = self.customer("Tie")
+        moment = self.at(2025, 6, 1, 9)
+        self.lead(partner, moment, self.src_ads)
+        self.lead(partner, moment, self.src_search)
+        self.lead(partner, self.at(2025, 6, 10), self.src_social)
+        order = self.order(partner, self.at(2025, 6, 20), 100)
+        self.channel_engine.recompute()
+        self.assertEqual(self.attribution(order, "first_touch"), {self.ads: 50, self.search: 50})
+        self.assertEqual(self.attribution(order, "last_touch"), {self.social: 100})
+        # 50 % to the tied first pair, 50 % to the last touch: no middle.
+        self.assertEqual(
+            self.attribution(order, "position_based"),
+            {self.ads: 25, self.search: 25, self.social: 50},
+        )
+        everyone_tied = self.customer("All tied")
+        self.lead(everyone_tied, moment, self.src_ads)
+        self.lead(everyone_tied, moment, self.src_social)
+        tied_order = self.order(everyone_tied, self.at(2025, 6, 20), 100)
+        self.channel_engine.recompute()
+        for model in MODELS:
+            self.assertEqual(
+                self.attribution(tied_order, model), {self.ads: 50, self.social: 50}, model
+            )
+
+    def test_no_touchpoint_goes_to_the_fallback(self):
+        partner = self.customer("Old friend")
+        self.lead(partner, self.at(2024, 1, 1), self.src_search)  # outside the 90-day window
+        order = self.order(partner, self.at(2025, 6, 1), 300)
+        self.channel_engine.recompute()
+        for model in MODELS:
+            self.assertEqual(self.attribution(order, model), {self.unassigned: 300})
+        self.company.channel_attribution_fallback = "acquisition"
+        self.channel_engine.recompute()
+        self.assertEqual(partner.acquisition_channel_id, self.search)
+        for model in MODELS:
+            self.assertEqual(self.attribution(order, model), {self.search: 300})
+        self.company.channel_attribution_lookback_days = 0  # every earlier touchpoint counts
+        self.company.channel_attribution_fallback = "unassigned"
+        self.channel_engine.recompute()
+        self.assertEqual(self.attribution(order, "linear"), {self.search: 300})
+
+    def test_unmapped_source_and_later_touchpoints(self):
+        partner = self.customer("Forum")
+        self.lead(partner, self.at(2025, 6, 1), self.src_unmapped)
+        self.lead(partner, self.at(2025, 7, 1), self.src_ads)  # after the order: ignored
+        order = self.order(partner, self.at(2025, 6, 15), 80)
+        self.channel_engine.recompute()
+        self.assertEqual(self.attribution(order, "linear"), {self.unassigned: 80})
+        self.assertEqual(partner.acquisition_channel_id, self.unassigned)
+        self.assertEqual(partner.acquisition_source_id, self.src_unmapped)
+
+    def test_order_utm_is_a_touchpoint_and_currency_is_converted(self):
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search(
+                [("id", "!=", self.company.currency_id.id), ("name", "in", ["EUR", "CNY"])], limit=1
+            )
+        )
+        currency.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": currency.id,
+                "rate": 4.0,
+                "name": "2020-01-01",
+                "company_id": self.company.id,
+            }
+        )
+        pricelist = self.env["product.pricelist"].create({"name": "X", "currency_id": currency.id})
+        partner = self.customer("Abroad")
+        order = self.order(
+            partner,
+            self.at(2025, 6, 1),
+            1000,
+            pricelist_id=pricelist.id,
+            source_id=self.src_social.id,
+        )
+        self.channel_engine.recompute()
+        for model in MODELS:
+            self.assertEqual(self.attribution(order, model), {self.social: 250}, model)
+
+    def test_every_order_adds_up_under_every_model(self):
+        sources = [self.src_ads, self.src_search, self.src_social, self.src_unmapped]
+        orders = self.env["sale.order"]
+        for index in range(12):
+            partner = self.customer(f"Mix {index}")
+            for step in range(index % 5):
+                self.lead(
+                    partner, self.at(2025, 5, 1 + 3 * step, step), sources[(index + step) % 4]
+                )
+            orders |= self.order(partner, self.at(2025, 6, 1 + index), 99.99 + index * 13.37)
+        self.channel_engine.recompute()
+        Attribution = self.env["customer.channel.attribution"]
+        for model in MODELS:
+            for order in orders:
+                rows = Attribution.search(
+                    [("order_id", "=", order.id), ("attribution_model", "=", model)]
+                )
+                self.assertEqual(round(sum(rows.mapped("amount")), 2), order.amount_untaxed, model)
+
+    def test_rerun_writes_nothing_and_cancel_removes_rows(self):
+        partner = self.customer("Stable")
+        self.lead(partner, self.at(2025, 6, 1), self.src_ads)
+        order = self.order(partner, self.at(2025, 6, 2), 10)
+        first = self.channel_engine.recompute()
+        self.assertEqual(first["written"], 5)
+        second = self.channel_engine.recompute()
+        self.assertEqual((second["written"], second["deleted"], second["acquisition"]), (0, 0, 0))
+        order._action_cancel()
+        third = self.channel_engine.recompute()
+        self.assertEqual(third["deleted"], 5)
+
+    def test_public_api_recomputes_the_company(self):
+        partner = self.customer("Backfilled")
+        self.lead(partner, self.at(2025, 6, 1), self.src_ads)
+        self.order(partner, date(2025, 6, 2), 10)
+        result = self.env["customer.channel.attribution"].recompute_attribution()
+        self.assertEqual(result["written"], 5)
+        self.assertEqual(partner.acquisition_channel_id, self.ads)
+        self.assertEqual(partner.acquisition_date, date(2025, 6, 1))
