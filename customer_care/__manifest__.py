@@ -1,0 +1,31 @@
+{
+    "name": "Customer Care",
+    "summary": "Care rules per customer class that schedule the right follow-up activity, "
+    "once, for the right person",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "Customer Insight",
+    "website": "https://github.com/customer-insight/customer-insight-odoo",
+    "license": "LGPL-3",
+    "depends": ["customer_segmentation", "rating"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/customer_care_rules.xml",
+        "data/customer_class_value_data.xml",
+        "data/customer_churn_reason_data.xml",
+        "data/ir_cron_data.xml",
+        "data/customer_care_rule_data.xml",
+        "views/customer_churn_reason_views.xml",
+        "views/customer_care_rule_views.xml",
+        "views/customer_care_log_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "report/customer_care_report_views.xml",
+        "views/menus.xml",
+    ],
+    "assets": {
+        "web.assets_tests": ["customer_care/static/tests/tours/*.js"],
+    },
+    "installable": True,
+    "application": False,
+}

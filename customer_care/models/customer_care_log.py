@@ -1,0 +1,80 @@
+from odoo import fields, models
+
+LOG_STATES = [("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled")]
+
+
+class CustomerCareLog(models.Model):
+    """One care action of a rule for a customer: the activity scheduled or e-mail sent."""
+
+    _name = "customer.care.log"
+    _description = "Customer Care Action"
+    _order = "date desc, id desc"
+    _rec_name = "partner_id"
+
+    rule_id = fields.Many2one(
+        "customer.care.rule", required=True, readonly=True, ondelete="cascade", index=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        index=True,
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
+    activity_id = fields.Many2one(
+        "mail.activity",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        help="The scheduled activity (kept, archived, once done).",
+    )
+    activity_type_id = fields.Many2one("mail.activity.type", readonly=True, ondelete="set null")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Assigned To",
+        readonly=True,
+        ondelete="set null",
+        help="Who the activity was assigned to.",
+    )
+    date = fields.Datetime("Created On", required=True, readonly=True)
+    date_deadline = fields.Date("Deadline", readonly=True)
+    date_done = fields.Date("Done On", readonly=True)
+    state = fields.Selection(
+        LOG_STATES,
+        required=True,
+        readonly=True,
+        default="open",
+        help="Open: the activity waits to be done. Done: marked done (or the e-mail was "
+        "sent). Cancelled: the activity was deleted without being done.",
+    )
+    outcome = fields.Text(readonly=True, help="Feedback given when the activity was done.")
+    churn_reason_id = fields.Many2one(
+        "customer.churn.reason",
+        readonly=True,
+        ondelete="set null",
+        help="Reason the customer gave for leaving, recorded with a win-back activity.",
+    )
+
+    _rule_partner_open_uniq = models.UniqueIndex(
+        "(rule_id, partner_id) WHERE state = 'open'",
+        "A rule keeps at most one open action per customer.",
+    )
+    _rule_partner_date_idx = models.Index("(rule_id, partner_id, date)")
+
+
+class CustomerCareMember(models.Model):
+    """Customers currently in a rule's class, and whether the rule acted since they entered."""
+
+    _name = "customer.care.member"
+    _description = "Customer in a Care Rule's Class"
+    _log_access = False
+
+    rule_id = fields.Many2one("customer.care.rule", required=True, ondelete="cascade")
+    partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
+    date_from = fields.Datetime("In Class Since", required=True)
+    acted = fields.Boolean(help="The rule acted for this customer since it entered the class.")
+
+    _rule_partner_uniq = models.UniqueIndex("(rule_id, partner_id)")

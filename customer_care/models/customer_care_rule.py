@@ -1,0 +1,314 @@
+import logging
+from ast import literal_eval
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+TRIGGERS = [
+    ("enter", "On entering the class"),
+    ("recurring", "Recurring while in the class"),
+    ("inactivity", "After inactivity"),
+]
+ASSIGNEES = [
+    ("salesperson", "Customer's salesperson"),
+    ("account_manager", "Customer's account manager"),
+    ("fixed", "A fixed user"),
+    ("team_leader", "Sales team leader"),
+]
+
+
+class CustomerCareRule(models.Model):
+    _name = "customer.care.rule"
+    _description = "Customer Care Rule"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    # Who is targeted: a customer matches when it satisfies every criterion that is set.
+    lifecycle_stage_ids = fields.Many2many(
+        "customer.class.value",
+        "customer_care_rule_stage_rel",
+        "rule_id",
+        "value_id",
+        string="Lifecycle Stages",
+        domain=[("kind", "=", "lifecycle_stage")],
+        help="Customers in any of these lifecycle stages; empty means any stage.",
+    )
+    segment_ids = fields.Many2many(
+        "customer.rfm.segment",
+        string="RFM Segments",
+        help="Customers in any of these RFM segments; empty means any segment.",
+    )
+    value_tier_ids = fields.Many2many(
+        "customer.class.value",
+        "customer_care_rule_tier_rel",
+        "rule_id",
+        "value_id",
+        string="Value Tiers",
+        domain=[("kind", "=", "value_tier")],
+        help="Customers of any of these value tiers; empty means any tier.",
+    )
+    customer_type_ids = fields.Many2many(
+        "customer.class.value",
+        "customer_care_rule_type_rel",
+        "rule_id",
+        "value_id",
+        string="Customer Types",
+        domain=[("kind", "=", "customer_type")],
+        help="Customers of any of these types; empty means any type.",
+    )
+    partner_domain = fields.Char(
+        "Extra Conditions",
+        default="[]",
+        help="Further conditions on the customer (the commercial entity), as an Odoo domain.",
+    )
+    trigger = fields.Selection(
+        TRIGGERS,
+        required=True,
+        default="enter",
+        help="On entering the class: once each time a customer enters the targeted class. "
+        "Recurring: every N days while the customer stays in the class, counted from the last "
+        "activity of this rule (its done date, or its creation). After inactivity: when the "
+        "customer had no done activity and no order for N days.",
+    )
+    interval_days = fields.Integer(
+        "Every / After (days)",
+        default=30,
+        help="Recurring: days between two activities. After inactivity: days without a done "
+        "activity and without an order.",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        required=True,
+        default=lambda self: self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False),
+        domain="[('res_model', 'in', [False, 'res.partner'])]",
+        help="Type of the activity scheduled on the customer.",
+    )
+    summary = fields.Char(translate=True, help="Title of the activity.")
+    note = fields.Html(
+        translate=True,
+        help="Instructions in the activity; placeholders such as {{ object.name }} are replaced "
+        "by the customer's values.",
+    )
+    deadline_days = fields.Integer(
+        "Deadline (days)", default=3, help="The activity is due this many days after it is created."
+    )
+    assignee = fields.Selection(
+        ASSIGNEES,
+        required=True,
+        default="salesperson",
+        help="Who gets the activity: the customer's salesperson, the dedicated account manager "
+        "set on the customer, a fixed user, or the leader of the customer's sales team.",
+    )
+    user_id = fields.Many2one("res.users", string="Fixed User", help="For 'a fixed user'.")
+    fallback_user_id = fields.Many2one(
+        "res.users",
+        help="Gets the activity when the chosen assignee is not set on the customer; "
+        "defaults to the fallback user of the Settings.",
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        domain="[('model', '=', 'res.partner')]",
+        help="Optional e-mail sent to the customer by the rule.",
+    )
+    ask_churn_reason = fields.Boolean(
+        "Ask the Churn Reason",
+        help="The activity asks why the customer left; the reason chosen when it is done is "
+        "kept on the customer.",
+    )
+    log_ids = fields.One2many("customer.care.log", "rule_id", string="Actions")
+    open_count = fields.Integer(
+        "Open Actions", compute="_compute_counts", help="Activities of this rule still to do."
+    )
+    done_count = fields.Integer(
+        "Done Actions", compute="_compute_counts", help="Activities of this rule done."
+    )
+    mail_mode = fields.Selection(
+        [("activity", "Activity only"), ("both", "Activity and e-mail"), ("email", "E-mail only")],
+        string="Action",
+        required=True,
+        default="activity",
+        help="Schedule the activity, send the e-mail template as well, or send only the e-mail.",
+    )
+
+    @api.constrains("trigger", "interval_days", "deadline_days")
+    def _check_days(self):
+        for rule in self:
+            if rule.trigger != "enter" and rule.interval_days <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: the number of days must be positive.", rule=rule.name
+                    )
+                )
+            if rule.deadline_days < 0:
+                raise ValidationError(
+                    self.env._("Rule %(rule)s: the deadline cannot be negative.", rule=rule.name)
+                )
+
+    @api.constrains("partner_domain")
+    def _check_partner_domain(self):
+        for rule in self:
+            try:
+                self.env["res.partner"].search_count(rule._partner_domain(), limit=1)
+            except (ValueError, SyntaxError, KeyError, TypeError) as error:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: the extra conditions are not a valid domain on "
+                        "contacts (%(error)s).",
+                        rule=rule.name,
+                        error=error,
+                    )
+                ) from error
+
+    @api.constrains("assignee", "user_id", "mail_mode", "mail_template_id")
+    def _check_assignee(self):
+        for rule in self:
+            if rule.assignee == "fixed" and not rule.user_id:
+                raise ValidationError(
+                    self.env._("Rule %(rule)s: choose the fixed user.", rule=rule.name)
+                )
+            if rule.mail_mode != "activity" and not rule.mail_template_id:
+                raise ValidationError(
+                    self.env._("Rule %(rule)s: choose the e-mail template to send.", rule=rule.name)
+                )
+
+    @api.depends("log_ids.state")
+    def _compute_counts(self):
+        counts = {
+            (rule.id, state): count
+            for rule, state, count in self.env["customer.care.log"]._read_group(
+                [("rule_id", "in", self.ids)], ["rule_id", "state"], ["__count"]
+            )
+        }
+        for rule in self:
+            rule.open_count = counts.get((rule.id, "open"), 0)
+            rule.done_count = counts.get((rule.id, "done"), 0)
+
+    # ------------------------------------------------------------------ SQL
+
+    def _partner_domain(self):
+        return Domain(literal_eval(self.partner_domain or "[]"))
+
+    def _target_sql(self):
+        """Commercial entities of the rule's company in the targeted class."""
+        self.ensure_one()
+        conditions = [SQL("p.company_id = %s", self.company_id.id), SQL("rp.active")]
+        for values, column in (
+            (self.lifecycle_stage_ids.mapped("code"), "p.lifecycle_stage"),
+            (self.value_tier_ids.mapped("code"), "p.value_tier"),
+            (self.customer_type_ids.mapped("code"), "rp.customer_type"),
+            (self.segment_ids.ids, "p.segment_id"),
+        ):
+            if values:
+                conditions.append(SQL("%s = ANY(%s)", SQL(column), values))
+        domain = self._partner_domain()
+        if not domain.is_true():
+            partners = self.env["res.partner"].with_company(self.company_id)._search(domain)
+            conditions.append(SQL("rp.id IN %s", partners.subselect()))
+        return SQL(
+            "SELECT p.partner_id FROM customer_profile p "
+            "JOIN res_partner rp ON rp.id = p.partner_id WHERE %s",
+            SQL(" AND ").join(conditions),
+        )
+
+    def _assignee_sql(self):
+        """The user to assign, from the customer's row ``rp``, with the fallbacks."""
+        self.ensure_one()
+        chosen = {
+            "salesperson": SQL("rp.user_id"),
+            "account_manager": SQL("rp.care_account_manager_id"),
+            "fixed": SQL("%s", self.user_id.id or None),
+            "team_leader": SQL(
+                """(SELECT t.user_id FROM crm_team_member tm
+                      JOIN crm_team t ON t.id = tm.crm_team_id
+                     WHERE tm.user_id = rp.user_id AND tm.active AND t.active
+                       AND t.user_id IS NOT NULL
+                     ORDER BY t.sequence, t.id LIMIT 1)"""
+            ),
+        }[self.assignee]
+        return SQL(
+            "COALESCE(%s, %s::int, %s::int)",
+            chosen,
+            self.fallback_user_id.id or None,
+            self.company_id.customer_care_fallback_user_id.id or None,
+        )
+
+    # ------------------------------------------------------------------ actions
+
+    def action_preview(self):
+        """The customers this rule would act on now."""
+        self.ensure_one()
+        engine = self.env["customer.care.engine"].with_company(self.company_id)
+        self.env.flush_all()
+        with self.env.cr.savepoint(flush=False) as savepoint:
+            if self.trigger in ("enter", "recurring"):
+                engine._sync_members(self)
+            self.env.cr.execute(engine._due_sql(self, fields.Date.today()))
+            partner_ids = [partner for partner, _user in self.env.cr.fetchall()]
+            savepoint.rollback()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Customers %(rule)s would act on now", rule=self.name),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", partner_ids)],
+            "context": {"create": False},
+        }
+
+    def action_run(self):
+        """Apply this rule now."""
+        if not self.env.user.has_group("customer_segmentation.group_customer_insight_manager"):
+            raise AccessError(self.env._("Only Customer Insight managers can run care rules."))
+        created = 0
+        for company, rules in self.grouped("company_id").items():
+            result = self.env["customer.care.engine"].with_company(company).run(rules)
+            if result is False:
+                raise UserError(self.env._("Care rules are already running; try again shortly."))
+            created += sum(result.values())
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s care actions created.", count=created),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_care.action_customer_care_log"
+        )
+        action["domain"] = [("rule_id", "=", self.id)]
+        return action
+
+    @api.model
+    def run_care_rules(self):
+        """Apply every active rule of the current company now (public API; Customer Insight
+        managers). Returns {rule id: actions created}, or False if a run is in progress."""
+        if not (
+            self.env.su
+            or self.env.user.has_group("customer_segmentation.group_customer_insight_manager")
+        ):
+            raise AccessError(self.env._("Only Customer Insight managers can run care rules."))
+        return self.env["customer.care.engine"].run()
+
+    @api.model
+    def _cron_run_care_rules(self):
+        engine = self.env["customer.care.engine"]
+        for company in self.env["res.company"].search([("customer_care_enabled", "=", True)]):
+            try:
+                engine.with_company(company).run(commit=True)
+            except Exception:
+                self.env.cr.rollback()
+                _logger.exception("Care rules failed for %s", company.name)

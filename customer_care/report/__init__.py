@@ -1,0 +1,2 @@
+from . import customer_care_report
+from . import customer_care_metrics

@@ -1,0 +1,196 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+from odoo.addons.customer_segmentation.models.customer_profile import LIFECYCLE_STAGES
+
+from .customer_care_report import ratio_select
+
+FACTS = [
+    ("purchase", "Customers who ordered"),
+    ("churn", "Customers who churned"),
+    ("win_back", "Customers won back"),
+    ("base", "Customers at the start of the month"),
+    ("rating", "Ratings"),
+    ("reason", "Churn reasons"),
+]
+
+
+class CustomerCareMetrics(models.Model):
+    """The evaluation metrics of customer care, per month and customer class: repeat
+    purchase, churn and win-back rates, satisfaction and churn reasons."""
+
+    _name = "customer.care.metrics"
+    _description = "Customer Care Metrics"
+    _auto = False
+    _order = "date desc"
+    _depends = {
+        "sale.order": ["state", "date_order", "partner_id", "company_id"],
+        "customer.segment.history": [
+            "date",
+            "stage_from",
+            "stage_to",
+            "segment_from_id",
+            "segment_to_id",
+            "company_id",
+        ],
+        "customer.segment.snapshot": ["date", "lifecycle_stage", "segment_id", "customer_count"],
+        "customer.care.log": ["churn_reason_id", "date_done"],
+        "res.partner": ["care_churn_reason_id"],
+    }
+    _rates = {
+        "repeat_purchase_rate": ("repeat_count", "ordering_count", 100.0),
+        "churn_rate": ("churned_count", "active_base", 100.0),
+        "win_back_rate": ("won_back_count", "churned_base", 100.0),
+        "avg_satisfaction": ("rating_sum", "rating_count", 1.0),
+    }
+
+    fact = fields.Selection(FACTS, readonly=True)
+    date = fields.Date(readonly=True, help="Month of the order, change, rating or reason.")
+    company_id = fields.Many2one("res.company", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    segment_id = fields.Many2one(
+        "customer.rfm.segment",
+        string="RFM Segment",
+        readonly=True,
+        help="Customers who ordered, ratings and reasons: the customer's segment today; churn: "
+        "the segment before churning; win-back: the segment after; start of month: the "
+        "segment then.",
+    )
+    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
+    churn_reason_id = fields.Many2one("customer.churn.reason", readonly=True)
+    ordering_count = fields.Integer("Ordering Customers", readonly=True)
+    repeat_count = fields.Integer(
+        "Repeat Customers", readonly=True, help="Ordering customers who had ordered before."
+    )
+    repeat_purchase_rate = fields.Float(
+        "Repeat Purchase Rate (%)",
+        readonly=True,
+        aggregator="sum",
+        help="Customers who ordered in the month and had ordered before ÷ customers who "
+        "ordered in the month × 100.",
+    )
+    churned_count = fields.Integer("Churned", readonly=True)
+    active_base = fields.Integer(
+        "Customers at Risk of Churning",
+        readonly=True,
+        help="New, active, VIP and at-risk customers at the first classification of the month.",
+    )
+    churn_rate = fields.Float(
+        "Monthly Churn Rate (%)",
+        readonly=True,
+        aggregator="sum",
+        help="Customers who became churned ÷ customers not churned at the start of each month "
+        "× 100 (over several months: per customer-month).",
+    )
+    won_back_count = fields.Integer(
+        "Won Back", readonly=True, help="Churned customers who ordered again."
+    )
+    churned_base = fields.Integer(
+        "Churned Customers", readonly=True, help="Churned customers at the start of the month."
+    )
+    win_back_rate = fields.Float(
+        "Monthly Win-Back Rate (%)",
+        readonly=True,
+        aggregator="sum",
+        help="Churned customers who ordered again ÷ churned customers at the start of each "
+        "month × 100.",
+    )
+    rating_sum = fields.Float("Rating Total", readonly=True)
+    rating_count = fields.Integer("Ratings", readonly=True)
+    avg_satisfaction = fields.Float(
+        "Average Satisfaction",
+        readonly=True,
+        aggregator="sum",
+        help="Average of the customers' ratings (Odoo ratings, 1 to 5).",
+    )
+    reason_count = fields.Integer(
+        "Churn Reasons", readonly=True, help="Customers who gave this churn reason."
+    )
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            WITH months AS (
+                SELECT rp.commercial_partner_id AS partner_id, so.company_id,
+                       date_trunc('month', so.date_order)::date AS month
+                  FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+                 WHERE so.state = 'sale'
+                 GROUP BY 1, 2, 3
+            ),
+            first_snapshots AS (
+                SELECT DISTINCT ON (company_id, date_trunc('month', date)) company_id, date
+                  FROM customer_segment_snapshot
+                 ORDER BY company_id, date_trunc('month', date), date
+            ),
+            facts AS (
+                SELECT 'purchase' AS fact, m.month AS date, m.company_id, m.partner_id,
+                       NULL::int AS segment_id, NULL::varchar AS lifecycle_stage,
+                       NULL::int AS churn_reason_id,
+                       1 AS ordering_count,
+                       (m.month > MIN(m.month) OVER (PARTITION BY m.partner_id, m.company_id))::int
+                           AS repeat_count,
+                       0 AS churned_count, 0 AS active_base, 0 AS won_back_count,
+                       0 AS churned_base, 0.0 AS rating_sum, 0 AS rating_count, 0 AS reason_count
+                  FROM months m
+                UNION ALL
+                SELECT 'churn', h.date::date, h.company_id, h.partner_id, h.segment_from_id,
+                       h.stage_to, NULL, 0, 0, 1, 0, 0, 0, 0, 0, 0
+                  FROM customer_segment_history h
+                 WHERE h.stage_to = 'churned' AND h.stage_from IS DISTINCT FROM 'churned'
+                   AND h.stage_from IS NOT NULL
+                UNION ALL
+                SELECT 'win_back', h.date::date, h.company_id, h.partner_id, h.segment_to_id,
+                       h.stage_to, NULL, 0, 0, 0, 0, 1, 0, 0, 0, 0
+                  FROM customer_segment_history h
+                 WHERE h.stage_from = 'churned'
+                   AND h.stage_to IN ('new', 'active', 'vip', 'at_risk')
+                UNION ALL
+                SELECT 'base', date_trunc('month', s.date)::date, s.company_id, NULL,
+                       s.segment_id, s.lifecycle_stage, NULL, 0, 0, 0,
+                       CASE WHEN s.lifecycle_stage IN ('new', 'active', 'vip', 'at_risk')
+                            THEN s.customer_count ELSE 0 END,
+                       0,
+                       CASE WHEN s.lifecycle_stage = 'churned' THEN s.customer_count ELSE 0 END,
+                       0, 0, 0
+                  FROM customer_segment_snapshot s
+                  JOIN first_snapshots f ON f.company_id = s.company_id AND f.date = s.date
+                UNION ALL
+                SELECT 'rating', date_trunc('month', r.create_date)::date, p.company_id,
+                       p.partner_id, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, r.rating, 1, 0
+                  FROM rating_rating r
+                  JOIN res_partner rp ON rp.id = r.partner_id
+                  JOIN customer_profile p ON p.partner_id = rp.commercial_partner_id
+                 WHERE r.consumed AND r.rating > 0
+                UNION ALL
+                SELECT 'reason', date_trunc('month', COALESCE(
+                           (SELECT MAX(l.date_done) FROM customer_care_log l
+                             WHERE l.partner_id = rp.id AND l.churn_reason_id IS NOT NULL),
+                           rp.write_date))::date,
+                       p.company_id, rp.id, NULL, NULL, rp.care_churn_reason_id,
+                       0, 0, 0, 0, 0, 0, 0, 0, 1
+                  FROM res_partner rp
+                  JOIN customer_profile p ON p.partner_id = rp.id
+                 WHERE rp.care_churn_reason_id IS NOT NULL
+            )
+            SELECT ROW_NUMBER() OVER (ORDER BY f.date, f.fact, f.company_id, f.partner_id,
+                                      f.segment_id, f.lifecycle_stage) AS id,
+                   f.fact, f.date, f.company_id, f.partner_id,
+                   COALESCE(f.segment_id, p.segment_id) AS segment_id,
+                   COALESCE(f.lifecycle_stage, p.lifecycle_stage) AS lifecycle_stage,
+                   f.churn_reason_id, f.ordering_count, f.repeat_count, f.churned_count,
+                   f.active_base, f.won_back_count, f.churned_base, f.rating_sum, f.rating_count,
+                   f.reason_count,
+                   NULL::float AS repeat_purchase_rate, NULL::float AS churn_rate,
+                   NULL::float AS win_back_rate, NULL::float AS avg_satisfaction
+              FROM facts f
+              LEFT JOIN customer_profile p
+                ON f.fact IN ('purchase', 'rating', 'reason')
+               AND p.partner_id = f.partner_id AND p.company_id = f.company_id
+            """
+        )
+
+    def _read_group_select(self, aggregate_spec, query):
+        return ratio_select(self, aggregate_spec, query, self._rates) or super()._read_group_select(
+            aggregate_spec, query
+        )

@@ -1,0 +1,5 @@
+from . import test_engine
+from . import test_metrics
+from . import test_partner_care
+from . import test_playbooks
+from . import test_security

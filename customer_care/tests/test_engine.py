@@ -1,0 +1,211 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+import odoo
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from ..models.care_engine import CustomerCareEngine
+from .common import CareCase
+
+
+@tagged("post_install", "-at_install")
+class TestCareEngine(CareCase):
+    def test_on_entering_acts_once_and_again_after_reentry(self):
+        rule = self.rule(["new"], deadline_days=3)
+        result = self.care.run(rule)
+        self.assertEqual(result[rule.id], 1)  # Nobody's Co has no salesperson: waits
+        log = self.logs(rule, self.new)
+        activity = log.activity_id
+        self.assertEqual(activity.res_id, self.new.id)
+        self.assertEqual(activity.user_id, self.rep)
+        self.assertEqual(activity.summary, "Call New Co")
+        self.assertIn(str(self.new.customer_last_order_date), activity.note)
+        self.assertEqual(activity.date_deadline, self.today + timedelta(days=3))
+        self.assertIn(self.rep.partner_id, self.new.message_partner_ids, "the assignee follows")
+        self.assertIn(activity, self.new.activity_ids)
+        self.assertEqual(self.care.run(rule)[rule.id], 0)
+        activity.action_feedback("Called, all fine")
+        self.assertEqual(
+            (log.state, log.outcome, log.date_done), ("done", "Called, all fine", self.today)
+        )
+        self.assertEqual(self.care.run(rule)[rule.id], 0, "still in the class: once is enough")
+        profile = self.profile(self.new)
+        profile.sudo().lifecycle_stage = "active"
+        self.care.run(rule)
+        profile.sudo().lifecycle_stage = "new"
+        self.assertEqual(self.care.run(rule)[rule.id], 1, "re-entering the class acts again")
+        self.assertEqual(len(self.logs(rule, self.new)), 2)
+
+    def test_recurring_counts_from_the_last_done_or_created_action(self):
+        rule = self.rule(["vip"], trigger="recurring", interval_days=30)
+        self.assertEqual(self.care.run(rule)[rule.id], 1)
+        first = self.logs(rule, self.vip)
+        self.assertEqual(self.care.run(rule)[rule.id], 0, "an open action exists")
+        first.activity_id.action_feedback("ok")
+        self.assertEqual(self.care.run(rule)[rule.id], 0, "done today: next in 30 days")
+        self.age_logs(first, 29)
+        self.assertEqual(self.care.run(rule)[rule.id], 0)
+        self.age_logs(first, 2)
+        self.assertEqual(self.care.run(rule)[rule.id], 1)
+        second = self.logs(rule, self.vip, "open")
+        second.activity_id.unlink()
+        self.assertEqual(second.state, "cancelled")
+        self.assertEqual(self.care.run(rule)[rule.id], 0, "cancelled today: counted from creation")
+        self.age_logs(second, 31)
+        self.assertEqual(self.care.run(rule)[rule.id], 1)
+
+    def test_inactivity(self):
+        rule = self.rule(["vip", "new", "churned"], trigger="inactivity", interval_days=30)
+        self.care.run(rule)
+        self.assertEqual(self.logs(rule).partner_id, self.churned, "the others ordered recently")
+        quiet = self.customer("Quiet VIP", user_id=self.rep.id)
+        self.order(quiet, self.today - timedelta(days=40), 10)
+        self.engine.run()
+        quiet.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.rep.id
+        ).action_feedback("met")
+        self.care.run(rule)
+        self.assertFalse(self.logs(rule, quiet), "a contact done today resets the clock")
+
+    def test_assignees_and_fallbacks(self):
+        manager = self.users["manager"]
+        fixed = self.users["user"]
+        self.vip.care_account_manager_id = manager
+        team = self.env["crm.team"].create({"name": "East", "user_id": fixed.id})
+        self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": self.rep.id})
+        cases = {
+            "salesperson": self.rep,
+            "account_manager": manager,
+            "fixed": fixed,
+            "team_leader": fixed,
+        }
+        for assignee, expected in cases.items():
+            rule = self.rule(["vip"], assignee=assignee, user_id=fixed.id)
+            self.care.run(rule)
+            self.assertEqual(self.logs(rule, self.vip).activity_id.user_id, expected, assignee)
+        rule = self.rule(["new"], fallback_user_id=manager.id)
+        self.care.run(rule)
+        self.assertEqual(self.logs(rule, self.nobody).user_id, manager)
+        self.company.customer_care_fallback_user_id = fixed
+        rule = self.rule(["new"])
+        self.care.run(rule)
+        self.assertEqual(self.logs(rule, self.nobody).user_id, fixed)
+
+    def test_email_modes(self):
+        template = self.env["mail.template"].create(
+            {
+                "name": "Come back",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "subject": "We miss you, {{ object.name }}",
+                "body_html": "<p>Hello</p>",
+                "email_to": "gone@example.com",
+            }
+        )
+        email_only = self.rule(["churned"], mail_mode="email", mail_template_id=template.id)
+        self.care.run(email_only)
+        log = self.logs(email_only, self.churned)
+        self.assertEqual((log.state, log.activity_id.id), ("done", False))
+        mails = self.env["mail.mail"].search([("subject", "=", "We miss you, Gone Co")])
+        self.assertEqual(len(mails), 1)
+        both = self.rule(["churned"], mail_mode="both", mail_template_id=template.id)
+        self.care.run(both)
+        self.assertTrue(self.logs(both, self.churned).activity_id)
+        self.assertEqual(
+            len(self.env["mail.mail"].search([("subject", "=", "We miss you, Gone Co")])), 2
+        )
+
+    def test_archived_or_edited_rules(self):
+        rule = self.rule(["vip"])
+        self.care.run()
+        open_activity = self.logs(rule, self.vip).activity_id
+        rule.action_archive()
+        rule.lifecycle_stage_ids = self.stage("new")
+        self.assertFalse(self.care.run().get(rule.id))
+        self.assertTrue(open_activity.active, "open activities stay")
+        rule.action_unarchive()
+        self.care.run()
+        self.assertTrue(self.logs(rule, self.new), "the edited class applies at once")
+
+    def test_preview_lists_what_a_run_does(self):
+        rule = self.rule(["new", "vip"])
+        action = rule.action_preview()
+        previewed = self.env["res.partner"].search(action["domain"])
+        self.assertEqual(previewed, self.new | self.vip)
+        self.assertFalse(self.env["customer.care.member"].search([("rule_id", "=", rule.id)]))
+        self.care.run(rule)
+        self.assertEqual(self.logs(rule).partner_id, previewed)
+        self.assertFalse(self.env["res.partner"].search(rule.action_preview()["domain"]))
+
+    def test_extra_conditions_domain(self):
+        rule = self.rule(["new", "vip"], partner_domain="[('name', 'ilike', 'VIP')]")
+        self.care.run(rule)
+        self.assertEqual(self.logs(rule).partner_id, self.vip)
+        with self.assertRaises(ValidationError):
+            rule.partner_domain = "[('no_such_field', '=', 1)]"
+
+    def test_run_killed_after_a_batch_is_finished_without_duplicates(self):
+        extra = [self.customer(f"New {i}", user_id=self.rep.id) for i in range(5)]
+        for partner in extra:
+            self.order(partner, self.today - timedelta(days=2), 10)
+        self.engine.run()
+        rule = self.rule(["new"])
+        self.care._sync_members(rule)
+        self.env.cr.execute(self.care._due_sql(rule, self.today))
+        due = self.env.cr.fetchall()
+        self.assertEqual(len(due), 6)
+        self.care._act(rule, due[:2], self.today)  # the batch committed before the "kill"
+        with patch.object(CustomerCareEngine, "_batch_size", 2):
+            self.care.run(rule)
+        logs = self.logs(rule)
+        self.assertEqual(len(logs), 6)
+        self.assertEqual(len(logs.partner_id), 6)
+        self.assertEqual(len(logs.activity_id), 6)
+
+    def test_a_second_open_action_is_impossible(self):
+        rule = self.rule(["vip"])
+        self.care.run(rule)
+        with self.assertRaises(odoo.tools.sql.psycopg2.IntegrityError), self.env.cr.savepoint():
+            self.env["customer.care.log"].create(
+                {
+                    "rule_id": rule.id,
+                    "partner_id": self.vip.id,
+                    "company_id": self.company.id,
+                    "date": "2025-01-01",
+                }
+            )
+            self.env.flush_all()
+
+    def test_concurrent_run_is_skipped(self):
+        rule = self.rule(["vip"])
+        other = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            other.execute(
+                "SELECT pg_advisory_lock(%s, %s)", [CustomerCareEngine._lock_key, self.company.id]
+            )
+            self.assertIs(self.care.run(rule), False)
+        finally:
+            other.execute(
+                "SELECT pg_advisory_unlock(%s, %s)", [CustomerCareEngine._lock_key, self.company.id]
+            )
+            other.close()
+        self.assertEqual(self.care.run(rule)[rule.id], 1)
+
+    def test_cron_commits_and_respects_the_setting(self):
+        rule = self.rule(["vip"])
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0):
+            self.company.customer_care_enabled = False
+            self.env["customer.care.rule"]._cron_run_care_rules()
+            self.assertFalse(self.logs(rule))
+            self.company.customer_care_enabled = True
+            self.env["customer.care.rule"]._cron_run_care_rules()
+        self.assertTrue(self.logs(rule))
+
+    def test_access(self):
+        rule = self.rule(["vip"])
+        with self.assertRaises(AccessError):
+            rule.with_user(self.users["user"]).action_run()
+        with self.assertRaises(AccessError):
+            self.env["customer.care.rule"].with_user(self.users["user"]).run_care_rules()
+        rule.with_user(self.users["manager"]).action_run()
+        self.assertTrue(self.env["customer.care.log"].with_user(self.rep).search([]))
