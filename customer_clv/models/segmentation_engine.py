@@ -1,0 +1,50 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class CustomerSegmentationEngine(models.AbstractModel):
+    _inherit = "customer.segmentation.engine"
+
+    @api.model
+    def run(self, as_of=None, partner_ids=None, commit=False):
+        """A full run first refreshes the predictions from the company's latest fit."""
+        if partner_ids is None:
+            model = self.env["customer.clv.model"]._latest(self.env.company)
+            if model:
+                model._refresh_predictions(fields.Date.to_date(as_of) or fields.Date.today())
+        return super().run(as_of=as_of, partner_ids=partner_ids, commit=commit)
+
+    def _uses_predictions(self, company):
+        return company.clv_at_risk_by_p_alive or company.clv_value_tier_by_clv
+
+    def _extra_joins_sql(self, company, as_of):
+        joins = super()._extra_joins_sql(company, as_of)
+        if not self._uses_predictions(company):
+            return joins
+        return SQL(
+            """%s
+            LEFT JOIN (
+                SELECT partner_id, p_alive,
+                       (5 * RANK() OVER (ORDER BY predicted_clv_12m) + COUNT(*) OVER () - 1)
+                           / COUNT(*) OVER () AS clv_score
+                  FROM customer_clv_prediction WHERE company_id = %s
+            ) clv ON clv.partner_id = u.partner_id""",
+            joins,
+            company.id,
+        )
+
+    def _value_tier_sql(self, company):
+        if not company.clv_value_tier_by_clv:
+            return super()._value_tier_sql(company)
+        return SQL(
+            """CASE WHEN s.partner_id IS NULL OR clv.clv_score IS NULL THEN NULL
+                    WHEN clv.clv_score = 5 THEN 'high'
+                    WHEN clv.clv_score >= 3 THEN 'medium' ELSE 'low' END"""
+        )
+
+    def _lifecycle_rules(self, company, as_of):
+        rules = super()._lifecycle_rules(company, as_of)
+        if company.clv_at_risk_by_p_alive:
+            # Right after "churned": a customer the model sees as leaving is at risk now.
+            rules.insert(1, (SQL("clv.p_alive < %s", company.clv_at_risk_threshold), "at_risk"))
+        return rules

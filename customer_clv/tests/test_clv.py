@@ -1,0 +1,166 @@
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from lifetimes import BetaGeoFitter, GammaGammaFitter
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.customer_segmentation.tests.common import SegmentationCase, create_insight_users
+
+from .common import cdnow_transactions, load_customers_and_orders
+
+CALIBRATION_END = date(1997, 9, 30)
+
+
+def first(value):
+    return float(np.asarray(value).ravel()[0])
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerValue(SegmentationCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.partners = load_customers_and_orders(cls.env, cdnow_transactions(), cls.company)
+        cls.model = cls.env["customer.clv.model"].fit_for_company(CALIBRATION_END)
+
+    def assertClose(self, actual, expected, tolerance=0.005):
+        """Within ``tolerance`` relative, or a cent for amounts that round to zero."""
+        limit = max(tolerance * abs(expected), 0.01 if abs(expected) < 1 else 0)
+        self.assertLessEqual(abs(actual - expected), limit, (actual, expected))
+
+    def test_cdnow_parameters(self):
+        model = self.model
+        self.assertEqual((model.customer_count, model.repeat_customer_count), (2357, 946))
+        for actual, expected in (
+            (model.bgnbd_r, 0.2426),
+            (model.bgnbd_alpha, 4.4136),
+            (model.bgnbd_a, 0.7929),
+            (model.bgnbd_b, 2.4259),
+            (model.gg_p, 6.250),
+            (model.gg_q, 3.744),
+            (model.gg_v, 15.44),
+        ):
+            self.assertClose(actual, expected)
+
+    def test_customer_predictions_match_the_formulas(self):
+        """Against the Lifetimes implementation, for customers of every kind."""
+        self.model._refresh_predictions(CALIBRATION_END)
+        ids, x, t_x, T, m = self.model._customer_summary(self.company, CALIBRATION_END)
+        bgnbd = BetaGeoFitter()
+        bgnbd.params_ = pd.Series(
+            dict(zip("r alpha a b".split(), self.model._params()[0], strict=True))
+        )
+        bgnbd.predict = bgnbd.conditional_expected_number_of_purchases_up_to_time
+        spend = GammaGammaFitter()
+        spend.params_ = pd.Series(dict(zip("p q v".split(), self.model._params()[1], strict=True)))
+        picks = [int(np.argmax(x)), int(np.argmin(x)), int(np.argmax(m)), 10, 500, 1500]
+        Partner = self.env["res.partner"]
+        for index in picks:
+            partner = Partner.browse(int(ids[index]))
+            frequency, recency, age, amount = x[index], t_x[index], T[index], m[index]
+            self.assertAlmostEqual(
+                partner.customer_p_alive,
+                first(bgnbd.conditional_probability_alive(frequency, recency, age)),
+                places=4,
+            )
+            self.assertAlmostEqual(
+                partner.customer_expected_purchases_90d,
+                first(
+                    bgnbd.conditional_expected_number_of_purchases_up_to_time(
+                        90 / 7, frequency, recency, age
+                    )
+                ),
+                places=2,
+            )
+            if frequency:
+                expected_spend = spend.conditional_expected_average_profit(
+                    pd.Series([frequency]), pd.Series([amount])
+                ).iloc[0]
+                self.assertAlmostEqual(
+                    partner.customer_expected_avg_spend, expected_spend, places=2
+                )
+                value = spend.customer_lifetime_value(
+                    bgnbd,
+                    pd.Series([frequency]),
+                    pd.Series([recency]),
+                    pd.Series([age]),
+                    pd.Series([amount]),
+                    time=12,
+                    discount_rate=0.01,
+                    freq="W",
+                ).iloc[0]
+                # Lifetimes rounds a month to 4.345 weeks, we use 365 / 12 / 7.
+                self.assertClose(partner.customer_predicted_clv_12m, value, tolerance=0.001)
+
+    def test_churn_risk_bands_and_refresh_writes_only_changes(self):
+        self.assertGreater(self.model._refresh_predictions(CALIBRATION_END), 2000)
+        self.assertEqual(self.model._refresh_predictions(CALIBRATION_END), 0)
+        predictions = self.env["customer.clv.prediction"].search(
+            [("company_id", "=", self.company.id)]
+        )
+        for prediction in predictions[:200]:
+            expected = (
+                "high"
+                if prediction.p_alive < 0.3
+                else "medium"
+                if prediction.p_alive < 0.6
+                else "low"
+            )
+            self.assertEqual(prediction.churn_risk, expected)
+
+    def test_holdout_check_grades_the_model(self):
+        self.model.holdout_weeks = 13
+        self.model.action_holdout_check()
+        self.assertGreater(self.model.holdout_actual, 0)
+        self.assertGreater(self.model.holdout_correlation, 0.3)
+        self.assertIn(self.model.quality_grade, ("A", "B"))
+
+    def test_options_at_risk_and_value_tier(self):
+        self.company.clv_at_risk_by_p_alive = True
+        self.company.clv_at_risk_threshold = 0.5
+        self.engine.run(as_of=CALIBRATION_END)
+        predictions = self.env["customer.clv.prediction"].search(
+            [("company_id", "=", self.company.id)]
+        )
+        leaving = predictions.filtered(lambda p: p.p_alive < 0.5).partner_id
+        stages = set(leaving.mapped("customer_lifecycle_stage"))
+        self.assertLessEqual(stages, {"at_risk", "churned"})
+        self.assertIn("at_risk", stages)
+        self.company.clv_value_tier_by_clv = True
+        self.engine.run(as_of=CALIBRATION_END)
+        best = predictions.sorted("predicted_clv_12m", reverse=True)[:20].partner_id
+        self.assertEqual(set(best.mapped("customer_value_tier")), {"high"})
+
+    def test_too_little_data_is_refused(self):
+        small = self.env["res.company"].create({"name": "Small shop"})
+        customer = self.customer("Only one")
+        self.order(customer, date(2025, 1, 1), 10, company_id=small.id)
+        self.order(customer, date(2025, 2, 1), 10, company_id=small.id)
+        with self.assertRaises(UserError):
+            self.env["customer.clv.model"].with_company(small).fit_for_company()
+        self.assertFalse(
+            self.env["customer.clv.prediction"].search([("company_id", "=", small.id)])
+        )
+        self.assertFalse(self.env["customer.clv.model"].search([("company_id", "=", small.id)]))
+
+    def test_access_and_companies(self):
+        users = create_insight_users(self.env)
+        with self.assertRaises(AccessError):
+            self.env["customer.clv.model"].with_user(users["user"]).fit_for_company()
+        with self.assertRaises(AccessError):
+            self.env["customer.clv.prediction"].with_user(users["rep"]).search([])
+        rows = self.env["customer.clv.prediction"].with_user(users["user"]).search([])
+        self.assertEqual(set(rows.company_id.ids), {self.company.id})
+        partner = self.env["res.partner"].browse(next(iter(self.partners.values())))
+        self.assertFalse(
+            partner.with_company(self.env["res.company"].create({"name": "B"})).customer_churn_risk
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestMenusTour(HttpCase):
+    def test_menus_manager(self):
+        self.start_tour("/odoo", "customer_clv_menus_manager", login="admin")
