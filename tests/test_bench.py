@@ -1,0 +1,22 @@
+"""The scale benchmark runs end to end at its tiny size, so `make bench` cannot rot between
+releases; the figures themselves are only read from bench/results, never asserted here."""
+
+from odoo.tests import TransactionCase, tagged
+
+from bench.benchmark import MODELS, run
+
+
+@tagged("post_install", "-at_install")
+class TestBenchTiny(TransactionCase):
+    def test_every_step_runs_and_reaches_a_fixed_point(self):
+        results = run(self.env, "tiny")
+        steps = {row["step"]: row for row in results["steps"]}
+        self.assertEqual(results["population"]["customers"], 300)
+        self.assertGreater(steps["full_recompute"]["rows"], 0)
+        self.assertEqual(steps["unchanged_recompute"]["rows"], 0)
+        self.assertEqual(steps["fresh_1000_orders"]["rows"], 50)
+        for model in MODELS:
+            self.assertGreater(steps[f"attribution_{model}"]["rows"], 0, model)
+        self.assertGreater(steps["care_first_run"]["rows"], 0)
+        self.assertEqual(steps["care_second_run"]["rows"], 0)
+        self.assertTrue(all(row["seconds"] >= 0 for row in results["steps"]))
