@@ -1,8 +1,9 @@
 """A realistic customer base generated directly in PostgreSQL, seeded: customers (companies
 with contacts, and individuals), three years of confirmed orders with heavy-tailed frequency
-(35 % buy once, about ten orders per customer on average) and spend (some in a second currency, some in a second company), and leads and
-opportunities carrying UTM data over the channels. A customer's first order carries the UTM
-of its opportunity, and 3 % of the later ones that of a campaign, as in a real database."""
+(35 % buy once, about ten orders per customer on average) and spend (some in a second
+currency, some in a second company), and leads and opportunities carrying UTM data over the
+channels. A customer's first order carries the UTM of its opportunity, and 3 % of the later
+ones that of a campaign, as in a real database."""
 
 from odoo.tools import SQL
 
