@@ -31,7 +31,7 @@ class CustomerAcquisition(models.Model):
         "utm.source", string="Source", ondelete="set null", help=ACQUISITION_HELP
     )
     medium_id = fields.Many2one(
-        "utm.medium", string="Medium", ondelete="set null", help=ACQUISITION_HELP
+        "utm.medium", string="UTM Medium", ondelete="set null", help=ACQUISITION_HELP
     )
     campaign_id = fields.Many2one(
         "utm.campaign", string="Campaign", ondelete="set null", help=ACQUISITION_HELP

@@ -96,7 +96,7 @@ class CustomerChannelReport(models.Model):
     )
     campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True)
     source_id = fields.Many2one("utm.source", string="Source", readonly=True)
-    medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True)
+    medium_id = fields.Many2one("utm.medium", string="UTM Medium", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     lifecycle_stage = fields.Selection(

@@ -13,7 +13,7 @@ class CustomerAcquisitionWizard(models.TransientModel):
     )
     channel_id = fields.Many2one("customer.channel", string="Channel", required=True)
     source_id = fields.Many2one("utm.source", string="Source")
-    medium_id = fields.Many2one("utm.medium", string="Medium")
+    medium_id = fields.Many2one("utm.medium", string="UTM Medium")
     campaign_id = fields.Many2one("utm.campaign", string="Campaign")
     date = fields.Date("Acquisition Date", default=fields.Date.context_today)
 
