@@ -82,7 +82,11 @@ class Steps:
         record["peak_rss_mb"] = round(memory.peak / 2**20, 1)
         self.commit()
         self.results.append(record)
-        print(f"  {name:<28} {record['seconds']:>9.2f} s  rows={record['rows']}", flush=True)
+        print(
+            f"  {name:<28} {record['seconds']:>9.2f} s  rows={record['rows']}"
+            f"  peak={record['peak_rss_mb']} MB",
+            flush=True,
+        )
 
 
 def run(env, size, commit=lambda: None):
