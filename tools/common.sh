@@ -30,7 +30,7 @@ ensure_venv() {
         || die "$PYTHON must be Python 3.10, 3.11 or 3.12 (set PYTHON=python3.x)"
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || die "cannot create a virtualenv at $VENV"
     want=$(cat "$REPO/requirements.txt" "$REPO/requirements-test.txt" | sha1sum | cut -c1-40)
-    have=$(cat "$VENV/.requirements.sha1" 2>/dev/null)
+    have=$(cat "$VENV/.requirements.sha1" 2>/dev/null || true)
     if [ "$want" != "$have" ]; then
         echo "Installing Python requirements into $VENV ..."
         "$VENV/bin/pip" install -q --disable-pip-version-check --only-binary :all: \
