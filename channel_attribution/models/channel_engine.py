@@ -290,17 +290,21 @@ class CustomerChannelEngine(models.AbstractModel):
             )
         )
         dates = {row[0] for row in cr.fetchall()}  # an order whose date moved
+        # Rows come back counted per date: millions of them are never fetched into Python.
         cr.execute(
             SQL(
                 """
-                DELETE FROM customer_channel_attribution a
-                 WHERE a.company_id = %(company)s AND a.attribution_model = ANY(%(models)s)
-                   %(scope)s
-                   AND NOT EXISTS (
-                       SELECT 1 FROM %(new)s n
-                        WHERE n.order_id = a.order_id AND n.channel_id = a.channel_id
-                          AND n.attribution_model = a.attribution_model)
-                RETURNING a.date
+                WITH removed AS (
+                    DELETE FROM customer_channel_attribution a
+                     WHERE a.company_id = %(company)s AND a.attribution_model = ANY(%(models)s)
+                       %(scope)s
+                       AND NOT EXISTS (
+                           SELECT 1 FROM %(new)s n
+                            WHERE n.order_id = a.order_id AND n.channel_id = a.channel_id
+                              AND n.attribution_model = a.attribution_model)
+                    RETURNING a.date
+                )
+                SELECT date, COUNT(*) FROM removed GROUP BY date
                 """,
                 company=company.id,
                 models=models_,
@@ -308,37 +312,40 @@ class CustomerChannelEngine(models.AbstractModel):
                 new=NEW_ATTRIBUTION,
             )
         )
-        deleted_dates = [row[0] for row in cr.fetchall()]
+        deleted = dict(cr.fetchall())
         cr.execute(
             SQL(
                 """
-                INSERT INTO customer_channel_attribution (
-                    order_id, channel_id, attribution_model, amount, date, company_id,
-                    partner_id, user_id, campaign_id)
-                SELECT order_id, channel_id, attribution_model, amount, date, %(company)s,
-                       partner_id, user_id, campaign_id
-                  FROM %(new)s
-                ON CONFLICT (order_id, channel_id, attribution_model) DO UPDATE
-                   SET amount = EXCLUDED.amount, date = EXCLUDED.date,
-                       partner_id = EXCLUDED.partner_id, user_id = EXCLUDED.user_id,
-                       campaign_id = EXCLUDED.campaign_id
-                 WHERE (customer_channel_attribution.amount, customer_channel_attribution.date,
-                        customer_channel_attribution.partner_id,
-                        customer_channel_attribution.user_id,
-                        customer_channel_attribution.campaign_id)
-                       IS DISTINCT FROM (EXCLUDED.amount, EXCLUDED.date, EXCLUDED.partner_id,
-                        EXCLUDED.user_id, EXCLUDED.campaign_id)
-                RETURNING date
+                WITH written AS (
+                    INSERT INTO customer_channel_attribution (
+                        order_id, channel_id, attribution_model, amount, date, company_id,
+                        partner_id, user_id, campaign_id)
+                    SELECT order_id, channel_id, attribution_model, amount, date, %(company)s,
+                           partner_id, user_id, campaign_id
+                      FROM %(new)s
+                    ON CONFLICT (order_id, channel_id, attribution_model) DO UPDATE
+                       SET amount = EXCLUDED.amount, date = EXCLUDED.date,
+                           partner_id = EXCLUDED.partner_id, user_id = EXCLUDED.user_id,
+                           campaign_id = EXCLUDED.campaign_id
+                     WHERE (customer_channel_attribution.amount, customer_channel_attribution.date,
+                            customer_channel_attribution.partner_id,
+                            customer_channel_attribution.user_id,
+                            customer_channel_attribution.campaign_id)
+                           IS DISTINCT FROM (EXCLUDED.amount, EXCLUDED.date, EXCLUDED.partner_id,
+                            EXCLUDED.user_id, EXCLUDED.campaign_id)
+                    RETURNING date
+                )
+                SELECT date, COUNT(*) FROM written GROUP BY date
                 """,
                 company=company.id,
                 new=NEW_ATTRIBUTION,
             )
         )
-        written_dates = [row[0] for row in cr.fetchall()]
+        written = dict(cr.fetchall())
         cr.execute(SQL("DROP TABLE %s", NEW_ATTRIBUTION))
-        self._refresh_revenue(company, dates.union(deleted_dates, written_dates))
+        self._refresh_revenue(company, dates.union(deleted, written))
         self.env["customer.channel.attribution"].invalidate_model()
-        return {"written": len(written_dates), "deleted": len(deleted_dates)}
+        return {"written": sum(written.values()), "deleted": sum(deleted.values())}
 
     def _refresh_revenue(self, company, dates):
         """Rebuild the daily revenue per channel (what reports read) for these dates."""

@@ -162,6 +162,7 @@ class CustomerCareEngine(models.AbstractModel):
         created = 0
         for start in range(0, len(due), self._batch_size):
             created += self._act(rule, due[start : start + self._batch_size], today)
+            self.env.invalidate_all()  # the batch's customers leave the cache: memory stays flat
             if commit:
                 self.env["ir.cron"]._commit_progress(len(due[start : start + self._batch_size]))
         return created
