@@ -266,6 +266,7 @@ class CustomerInsightDemo(models.AbstractModel):
             "email": f"{slug}@example.com" if rng.random() < 0.85 else False,
             "phone": f"+86 21 {rng.randint(5000_0000, 9999_9999)}" if rng.random() < 0.8 else False,
             "user_id": rng.choice(users).id if rng.random() < 0.9 else False,
+            "customer_rank": 1,  # as when created from a sale order: listed under Customers
         }
         partner = self.env["res.partner"].create(values)
         if partner.is_company and rng.random() < 0.5:
