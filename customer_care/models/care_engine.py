@@ -161,10 +161,11 @@ class CustomerCareEngine(models.AbstractModel):
         due = self.env.cr.fetchall()
         created = 0
         for start in range(0, len(due), self._batch_size):
-            created += self._act(rule, due[start : start + self._batch_size], today)
+            batch = due[start : start + self._batch_size]
+            created += self._act(rule, batch, today)
             self.env.invalidate_all()  # the batch's customers leave the cache: memory stays flat
             if commit:
-                self.env["ir.cron"]._commit_progress(len(due[start : start + self._batch_size]))
+                self.env["ir.cron"]._commit_progress(len(batch))
         return created
 
     def _act(self, rule, batch, today):
