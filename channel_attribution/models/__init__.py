@@ -2,6 +2,7 @@ from . import res_company
 from . import customer_channel
 from . import customer_acquisition
 from . import customer_channel_attribution
+from . import customer_channel_revenue
 from . import channel_engine
 from . import segmentation_engine
 from . import res_partner
@@ -10,3 +11,4 @@ from . import sale_order
 from . import utm_source
 from . import res_config_settings
 from . import customer_insight_demo
+from . import base_partner_merge

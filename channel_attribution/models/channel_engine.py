@@ -3,15 +3,22 @@
 A touchpoint is a lead/opportunity or a sale order that carries UTM data, dated by its
 creation (leads) or order date (orders), and belongs to the commercial entity of its
 partner. Its channel is the channel mapping its source, else its medium, else Unassigned.
+
+An interactive run recomputes everyone (or some customers) in one transaction. The
+scheduled job walks the customers in ranges of ids, one range per transaction, so that it
+finishes at any size; the daily revenue per channel is maintained from the difference each
+range makes, so it never needs a full rebuild.
 """
 
 import logging
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.customer_segmentation.models.segmentation_engine import (
+from odoo.addons.customer_segmentation.tools import (
+    IdRange,
     contacts_scope,
+    partner_scope,
     tune_transaction,
 )
 
@@ -21,25 +28,93 @@ _logger = logging.getLogger(__name__)
 
 MODEL_CODES = [code for code, _label in ATTRIBUTION_MODELS]
 NEW_ATTRIBUTION = SQL.identifier("customer_channel_attribution_new")
+OLD_ATTRIBUTION = SQL.identifier("customer_channel_attribution_old")
+# Time decay weighs a touchpoint 2^-(days / half-life); beyond this many half-lives every
+# weight is the same negligible one instead of an underflow.
+MAX_HALF_LIVES = 1000
+MAX_ID = 2**31 - 1
 
 
 class CustomerChannelEngine(models.AbstractModel):
     _name = "customer.channel.engine"
+    _inherit = ["customer.insight.engine"]
     _description = "Channel Attribution Engine"
 
     _lock_key = 1129334868  # arbitrary constant ("CATT")
+    _batch_partners = 50000  # commercial partner ids per transaction of the scheduled job
+
+    # ------------------------------------------------------------------ entry points
+
+    @api.model
+    def recompute(self, partner_ids=None):
+        """Acquisition then attribution of ``env.company`` (of these customers only, when
+        given), in one transaction; Customer Insight managers only. False if another run
+        holds the company's lock."""
+        self._check_access_manager()
+        return self._recompute(partner_ids)
+
+    @api.model
+    def _recompute(self, partners=None):
+        """``recompute`` without the access check; ``partners`` as in ``partner_scope``."""
+        company = self.env.company
+        self.env.flush_all()
+        if not self._try_lock(company):
+            _logger.info("Channel attribution of %s already running", company.name)
+            return False
+        acquisition = self._recompute_acquisition(partners)
+        result = {"acquisition": acquisition, **self._recompute_attribution(partners)}
+        if partners is None:
+            self._compact_revenue(company)
+        return result
+
+    @api.model
+    def _cron_attribute(self):
+        """Nightly: recompute every company's acquisitions and attribution, by ranges."""
+        today = fields.Date.today()
+        companies = self.env["res.company"].search([])
+        todo = companies.filtered(
+            lambda c: c.channel_attribution_as_of != today or c.channel_attribution_cursor
+        )
+        self._cron_per_company(todo, "_step_attribute")
+
+    @api.private
+    def _step_attribute(self):
+        """The next ``_batch_partners`` customers of ``env.company``, by id; returns 1 while
+        customers are left (0 when the run is complete), None if another run holds the
+        lock."""
+        company = self.env.company
+        self.env.flush_all()
+        if not self._try_lock(company):
+            return None
+        low = company.channel_attribution_cursor
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM res_partner WHERE id > %s AND id = commercial_partner_id
+                    ORDER BY id OFFSET %s LIMIT 1""",
+                low,
+                self._batch_partners - 1,
+            )
+        )
+        row = self.env.cr.fetchone()
+        high = row[0] if row else MAX_ID
+        self._recompute_acquisition(IdRange(low, high))
+        self._recompute_attribution(IdRange(low, high))
+        if row:
+            company.sudo().channel_attribution_cursor = high
+            return 1
+        self._compact_revenue(company)
+        company.sudo().write(
+            {"channel_attribution_cursor": 0, "channel_attribution_as_of": fields.Date.today()}
+        )
+        return 0
+
+    # ------------------------------------------------------------------ touchpoints
 
     def _unassigned_channel(self):
         return self.env.ref("channel_attribution.channel_unassigned")
 
     @api.model
-    def _scope(self, column, partner_ids):
-        return (
-            SQL("AND %s = ANY(%s)", SQL(column), partner_ids) if partner_ids is not None else SQL()
-        )
-
-    @api.model
-    def _touchpoints_sql(self, company, partner_ids=None):
+    def _touchpoints_sql(self, company, partners=None):
         """(partner_id, ts, kind, ref_id, source_id, medium_id, campaign_id, channel_id)."""
         return SQL(
             """
@@ -78,20 +153,14 @@ class CustomerChannelEngine(models.AbstractModel):
             """,
             company=company.id,
             unassigned=self._unassigned_channel().id,
-            lead_scope=contacts_scope("l.partner_id", partner_ids),
-            order_scope=contacts_scope("so.partner_id", partner_ids),
+            lead_scope=contacts_scope(SQL.identifier("l", "partner_id"), partners),
+            order_scope=contacts_scope(SQL.identifier("so", "partner_id"), partners),
         )
-
-    def _try_lock(self, company):
-        self.env.cr.execute(
-            SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", self._lock_key, company.id)
-        )
-        return self.env.cr.fetchone()[0]
 
     # ------------------------------------------------------------------ acquisition
 
     @api.model
-    def recompute_acquisition(self, partner_ids=None):
+    def _recompute_acquisition(self, partners=None):
         """Set each customer's acquisition (earliest touchpoint) in ``env.company``, except
         where a manager set it by hand. Returns the number of rows written or deleted."""
         company = self.env.company
@@ -136,10 +205,10 @@ class CustomerChannelEngine(models.AbstractModel):
                 )
                 SELECT (SELECT COUNT(*) FROM written) + (SELECT COUNT(*) FROM removed)
                 """,
-                touchpoints=self._touchpoints_sql(company, partner_ids),
+                touchpoints=self._touchpoints_sql(company, partners),
                 company=company.id,
                 uid=self.env.uid,
-                scope=self._scope("a.partner_id", partner_ids),
+                scope=partner_scope(SQL.identifier("a", "partner_id"), partners),
             )
         )
         count = self.env.cr.fetchone()[0]
@@ -176,14 +245,31 @@ class CustomerChannelEngine(models.AbstractModel):
         )
 
     @api.model
-    def recompute_attribution(self, partner_ids=None, attribution_models=None):
-        """Attribute the revenue of every confirmed order of ``env.company`` (or of these
-        customers) to channels under each model; write only the rows that changed.
+    def _recompute_attribution(self, partners=None, attribution_models=None):
+        """Attribute the revenue of the confirmed orders of ``env.company`` (of
+        ``partners`` only, when given) to channels under each model; write only the rows
+        that changed and their difference to the daily revenue.
         Returns {"written": n, "deleted": n}."""
         company = self.env.company
         models_ = list(attribution_models or MODEL_CODES)
         self.env.flush_all()
         cr = self.env.cr
+        tune_transaction(cr)
+        cr.execute(SQL("DROP TABLE IF EXISTS %s, %s", NEW_ATTRIBUTION, OLD_ATTRIBUTION))
+        cr.execute(self._new_attribution_sql(company, partners, models_))
+        cr.execute(SQL("ANALYZE %s", NEW_ATTRIBUTION))  # temporary tables get no statistics
+        cr.execute(self._old_attribution_sql(company, partners, models_))
+        cr.execute(SQL("ANALYZE %s", OLD_ATTRIBUTION))
+        self._write_revenue_difference(company)
+        deleted = self._delete_stale_attribution()
+        written = self._upsert_attribution(company)
+        cr.execute(SQL("DROP TABLE %s, %s", NEW_ATTRIBUTION, OLD_ATTRIBUTION))
+        self.env["customer.channel.attribution"].invalidate_model()
+        self.env["customer.channel.revenue"].invalidate_model()
+        return {"written": written, "deleted": deleted}
+
+    def _new_attribution_sql(self, company, partners, models_):
+        """CREATE the temporary table of the attribution rows as they should be."""
         lookback = company.channel_attribution_lookback_days
         window = (
             SQL("AND t.ts >= o.ts - make_interval(days => %s)", lookback) if lookback else SQL()
@@ -197,190 +283,216 @@ class CustomerChannelEngine(models.AbstractModel):
             if company.channel_attribution_fallback == "acquisition"
             else SQL("NULL::int")
         )
-        digits = company.currency_id.decimal_places
-        tune_transaction(cr)
-        cr.execute(SQL("DROP TABLE IF EXISTS %s", NEW_ATTRIBUTION))
-        cr.execute(
-            SQL(
-                """
-                CREATE TEMP TABLE %(new)s AS
-                WITH touch AS (%(touchpoints)s),
-                orders AS (
-                    SELECT so.id AS order_id, rp.commercial_partner_id AS partner_id,
-                           so.date_order AS ts, so.date_order::date AS date,
-                           ROUND((so.amount_untaxed
-                                  / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric,
-                                 %(digits)s) AS amount,
-                           so.user_id, so.campaign_id
-                      FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
-                     WHERE so.company_id = %(company)s AND so.state = 'sale' %(order_scope)s
-                ),
-                pairs AS (
-                    SELECT o.order_id, t.channel_id, t.ts,
-                           EXTRACT(EPOCH FROM o.ts - t.ts)::float8 / 86400 AS days
-                      FROM orders o
-                      JOIN touch t ON t.partner_id = o.partner_id AND t.ts <= o.ts %(window)s
-                ),
-                extremes AS (
-                    SELECT p.*, COUNT(*) OVER w AS n, MIN(ts) OVER w AS first_ts,
-                           MAX(ts) OVER w AS last_ts,
-                           power(2.0::float8, -days / %(half_life)s) AS decay
-                      FROM pairs p WINDOW w AS (PARTITION BY order_id)
-                ),
-                positioned AS (
-                    SELECT e.*,
-                           COUNT(*) FILTER (WHERE ts = first_ts) OVER w AS n_first,
-                           COUNT(*) FILTER (WHERE ts = last_ts) OVER w AS n_last,
-                           SUM(decay) OVER w AS decay_total
-                      FROM extremes e WINDOW w AS (PARTITION BY order_id)
-                ),
-                weighted AS (
-                    %(weights)s
-                    UNION ALL
-                    SELECT o.order_id, COALESCE(%(fallback)s, %(unassigned)s), m.model, 1
-                      FROM orders o CROSS JOIN unnest(%(models)s::varchar[]) AS m(model)
-                     WHERE NOT EXISTS (SELECT 1 FROM pairs p WHERE p.order_id = o.order_id)
-                ),
-                per_channel AS (
-                    SELECT order_id, channel_id, model, SUM(weight)::numeric AS weight
-                      FROM weighted GROUP BY order_id, channel_id, model
-                    HAVING SUM(weight) > 0
-                ),
-                cumulated AS (
-                    SELECT pc.*, o.amount, o.date, o.partner_id, o.user_id, o.campaign_id,
-                           SUM(pc.weight) OVER w AS upto,
-                           ROW_NUMBER() OVER w = COUNT(*) OVER (PARTITION BY pc.order_id, pc.model)
-                               AS is_last
-                      FROM per_channel pc JOIN orders o ON o.order_id = pc.order_id
-                    WINDOW w AS (PARTITION BY pc.order_id, pc.model ORDER BY pc.channel_id)
-                )
-                -- Cumulated rounding: the shares of an order add up to its amount exactly.
-                SELECT order_id, channel_id, model AS attribution_model, date, partner_id,
-                       user_id, campaign_id,
-                       CASE WHEN is_last THEN amount ELSE ROUND(amount * upto, %(digits)s) END
-                       - ROUND(amount * (upto - weight), %(digits)s) AS amount
-                  FROM cumulated
-                """,
-                new=NEW_ATTRIBUTION,
-                touchpoints=self._touchpoints_sql(company, partner_ids),
-                company=company.id,
-                digits=digits,
-                order_scope=contacts_scope("so.partner_id", partner_ids),
-                window=window,
-                half_life=company.channel_attribution_half_life_days,
-                weights=self._weights_sql(models_),
-                models=models_,
-                fallback=fallback,
-                unassigned=self._unassigned_channel().id,
+        return SQL(
+            """
+            CREATE TEMP TABLE %(new)s AS
+            WITH touch AS (%(touchpoints)s),
+            orders AS (
+                SELECT so.id AS order_id, rp.commercial_partner_id AS partner_id,
+                       so.date_order AS ts, so.date_order::date AS date,
+                       ROUND((so.amount_untaxed
+                              / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric,
+                             %(digits)s) AS amount,
+                       so.user_id, so.campaign_id
+                  FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+                 WHERE so.company_id = %(company)s AND so.state = 'sale' %(order_scope)s
+            ),
+            pairs AS (
+                SELECT o.order_id, t.channel_id, t.ts,
+                       EXTRACT(EPOCH FROM o.ts - t.ts)::float8 / 86400 AS days
+                  FROM orders o
+                  JOIN touch t ON t.partner_id = o.partner_id AND t.ts <= o.ts %(window)s
+            ),
+            extremes AS (
+                SELECT p.*, COUNT(*) OVER w AS n, MIN(ts) OVER w AS first_ts,
+                       MAX(ts) OVER w AS last_ts,
+                       power(2.0::float8, -LEAST(days / %(half_life)s, %(max_half_lives)s))
+                           AS decay
+                  FROM pairs p WINDOW w AS (PARTITION BY order_id)
+            ),
+            positioned AS (
+                SELECT e.*,
+                       COUNT(*) FILTER (WHERE ts = first_ts) OVER w AS n_first,
+                       COUNT(*) FILTER (WHERE ts = last_ts) OVER w AS n_last,
+                       SUM(decay) OVER w AS decay_total
+                  FROM extremes e WINDOW w AS (PARTITION BY order_id)
+            ),
+            weighted AS (
+                %(weights)s
+                UNION ALL
+                SELECT o.order_id, COALESCE(%(fallback)s, %(unassigned)s), m.model, 1
+                  FROM orders o CROSS JOIN unnest(%(models)s::varchar[]) AS m(model)
+                 WHERE NOT EXISTS (SELECT 1 FROM pairs p WHERE p.order_id = o.order_id)
+            ),
+            per_channel AS (
+                SELECT order_id, channel_id, model, SUM(weight)::numeric AS weight
+                  FROM weighted GROUP BY order_id, channel_id, model
+                HAVING SUM(weight) > 0
+            ),
+            cumulated AS (
+                SELECT pc.*, o.amount, o.date, o.partner_id, o.user_id, o.campaign_id,
+                       SUM(pc.weight) OVER w AS upto,
+                       ROW_NUMBER() OVER w = COUNT(*) OVER (PARTITION BY pc.order_id, pc.model)
+                           AS is_last
+                  FROM per_channel pc JOIN orders o ON o.order_id = pc.order_id
+                WINDOW w AS (PARTITION BY pc.order_id, pc.model ORDER BY pc.channel_id)
             )
+            -- Cumulated rounding: the shares of an order add up to its amount exactly.
+            SELECT order_id, channel_id, model AS attribution_model, date, partner_id,
+                   user_id, campaign_id,
+                   CASE WHEN is_last THEN amount ELSE ROUND(amount * upto, %(digits)s) END
+                   - ROUND(amount * (upto - weight), %(digits)s) AS amount
+              FROM cumulated
+            """,
+            new=NEW_ATTRIBUTION,
+            touchpoints=self._touchpoints_sql(company, partners),
+            company=company.id,
+            digits=company.currency_id.decimal_places,
+            order_scope=contacts_scope(SQL.identifier("so", "partner_id"), partners),
+            window=window,
+            half_life=company.channel_attribution_half_life_days,
+            max_half_lives=MAX_HALF_LIVES,
+            weights=self._weights_sql(models_),
+            models=models_,
+            fallback=fallback,
+            unassigned=self._unassigned_channel().id,
         )
-        cr.execute(SQL("ANALYZE %s", NEW_ATTRIBUTION))  # temporary tables get no statistics
-        if partner_ids is None:
-            # A full run compares the whole table: plan it on fresh statistics.
-            cr.execute(SQL("ANALYZE customer_channel_attribution"))
-        cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT a.date FROM customer_channel_attribution a
-                  JOIN %s n ON n.order_id = a.order_id AND n.channel_id = a.channel_id
-                           AND n.attribution_model = a.attribution_model
-                 WHERE a.date <> n.date
-                """,
-                NEW_ATTRIBUTION,
-            )
-        )
-        dates = {row[0] for row in cr.fetchall()}  # an order whose date moved
-        # Rows come back counted per date: millions of them are never fetched into Python.
-        cr.execute(
-            SQL(
-                """
-                WITH removed AS (
-                    DELETE FROM customer_channel_attribution a
-                     WHERE a.company_id = %(company)s AND a.attribution_model = ANY(%(models)s)
-                       %(scope)s
-                       AND NOT EXISTS (
-                           SELECT 1 FROM %(new)s n
-                            WHERE n.order_id = a.order_id AND n.channel_id = a.channel_id
-                              AND n.attribution_model = a.attribution_model)
-                    RETURNING a.date
-                )
-                SELECT date, COUNT(*) FROM removed GROUP BY date
-                """,
-                company=company.id,
-                models=models_,
-                scope=self._scope("a.partner_id", partner_ids),
-                new=NEW_ATTRIBUTION,
-            )
-        )
-        deleted = dict(cr.fetchall())
-        cr.execute(
-            SQL(
-                """
-                WITH written AS (
-                    INSERT INTO customer_channel_attribution (
-                        order_id, channel_id, attribution_model, amount, date, company_id,
-                        partner_id, user_id, campaign_id)
-                    SELECT order_id, channel_id, attribution_model, amount, date, %(company)s,
-                           partner_id, user_id, campaign_id
-                      FROM %(new)s
-                    ON CONFLICT (order_id, channel_id, attribution_model) DO UPDATE
-                       SET amount = EXCLUDED.amount, date = EXCLUDED.date,
-                           partner_id = EXCLUDED.partner_id, user_id = EXCLUDED.user_id,
-                           campaign_id = EXCLUDED.campaign_id
-                     WHERE (customer_channel_attribution.amount, customer_channel_attribution.date,
-                            customer_channel_attribution.partner_id,
-                            customer_channel_attribution.user_id,
-                            customer_channel_attribution.campaign_id)
-                           IS DISTINCT FROM (EXCLUDED.amount, EXCLUDED.date, EXCLUDED.partner_id,
-                            EXCLUDED.user_id, EXCLUDED.campaign_id)
-                    RETURNING date
-                )
-                SELECT date, COUNT(*) FROM written GROUP BY date
-                """,
-                company=company.id,
-                new=NEW_ATTRIBUTION,
-            )
-        )
-        written = dict(cr.fetchall())
-        cr.execute(SQL("DROP TABLE %s", NEW_ATTRIBUTION))
-        self._refresh_revenue(company, dates.union(deleted, written))
-        self.env["customer.channel.attribution"].invalidate_model()
-        return {"written": sum(written.values()), "deleted": sum(deleted.values())}
 
-    def _refresh_revenue(self, company, dates):
-        """Rebuild the daily revenue per channel (what reports read) for these dates."""
-        if not dates:
-            return
+    def _old_attribution_sql(self, company, partners, models_):
+        """CREATE the temporary table of the stored rows that the new ones replace: those
+        of the customers in scope, and any other row of the orders attributed anew."""
+        return SQL(
+            """
+            CREATE TEMP TABLE %(old)s AS
+            SELECT a.id, a.order_id, a.channel_id, a.attribution_model, a.date, a.user_id,
+                   a.campaign_id, a.amount
+              FROM customer_channel_attribution a
+             WHERE a.company_id = %(company)s AND a.attribution_model = ANY(%(models)s)
+               AND (FALSE %(scope)s OR a.order_id IN (SELECT order_id FROM %(new)s))
+            """,
+            old=OLD_ATTRIBUTION,
+            new=NEW_ATTRIBUTION,
+            company=company.id,
+            models=models_,
+            scope=(
+                SQL("OR TRUE")
+                if partners is None
+                else SQL("OR (TRUE %s)", partner_scope(SQL.identifier("a", "partner_id"), partners))
+            ),
+        )
+
+    def _write_revenue_difference(self, company):
+        """Add the difference between the new and the old rows to the daily revenue."""
         self.env.cr.execute(
             SQL(
                 """
-                DELETE FROM customer_channel_revenue
-                 WHERE company_id = %(company)s AND date = ANY(%(dates)s);
                 INSERT INTO customer_channel_revenue (
-                    company_id, date, channel_id, user_id, campaign_id, revenue_first_touch,
-                    revenue_last_touch, revenue_linear, revenue_position_based,
-                    revenue_time_decay)
-                SELECT company_id, date, channel_id, user_id, campaign_id,
-                       SUM(amount) FILTER (WHERE attribution_model = 'first_touch'),
-                       SUM(amount) FILTER (WHERE attribution_model = 'last_touch'),
-                       SUM(amount) FILTER (WHERE attribution_model = 'linear'),
-                       SUM(amount) FILTER (WHERE attribution_model = 'position_based'),
-                       SUM(amount) FILTER (WHERE attribution_model = 'time_decay')
-                  FROM customer_channel_attribution
-                 WHERE company_id = %(company)s AND date = ANY(%(dates)s)
-                 GROUP BY company_id, date, channel_id, user_id, campaign_id;
+                    company_id, date, channel_id, user_id, campaign_id, attribution_model,
+                    amount)
+                SELECT %(company)s, date, channel_id, user_id, campaign_id, attribution_model,
+                       SUM(amount)
+                  FROM (SELECT date, channel_id, user_id, campaign_id, attribution_model, amount
+                          FROM %(new)s
+                        UNION ALL
+                        SELECT date, channel_id, user_id, campaign_id, attribution_model, -amount
+                          FROM %(old)s) d
+                 GROUP BY date, channel_id, user_id, campaign_id, attribution_model
+                HAVING SUM(amount) <> 0
                 """,
                 company=company.id,
-                dates=sorted(dates),
+                new=NEW_ATTRIBUTION,
+                old=OLD_ATTRIBUTION,
             )
         )
 
+    def _delete_stale_attribution(self):
+        self.env.cr.execute(
+            SQL(
+                """
+                DELETE FROM customer_channel_attribution a USING %(old)s o
+                 WHERE a.id = o.id AND NOT EXISTS (
+                       SELECT 1 FROM %(new)s n
+                        WHERE (n.order_id, n.channel_id, n.attribution_model)
+                              = (o.order_id, o.channel_id, o.attribution_model))
+                """,
+                old=OLD_ATTRIBUTION,
+                new=NEW_ATTRIBUTION,
+            )
+        )
+        return self.env.cr.rowcount
+
+    def _upsert_attribution(self, company):
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO customer_channel_attribution (
+                    order_id, channel_id, attribution_model, amount, date, company_id,
+                    partner_id, user_id, campaign_id)
+                SELECT order_id, channel_id, attribution_model, amount, date, %(company)s,
+                       partner_id, user_id, campaign_id
+                  FROM %(new)s
+                ON CONFLICT (order_id, channel_id, attribution_model) DO UPDATE
+                   SET amount = EXCLUDED.amount, date = EXCLUDED.date,
+                       partner_id = EXCLUDED.partner_id, user_id = EXCLUDED.user_id,
+                       campaign_id = EXCLUDED.campaign_id
+                 WHERE (customer_channel_attribution.amount, customer_channel_attribution.date,
+                        customer_channel_attribution.partner_id,
+                        customer_channel_attribution.user_id,
+                        customer_channel_attribution.campaign_id)
+                       IS DISTINCT FROM (EXCLUDED.amount, EXCLUDED.date, EXCLUDED.partner_id,
+                        EXCLUDED.user_id, EXCLUDED.campaign_id)
+                """,
+                company=company.id,
+                new=NEW_ATTRIBUTION,
+            )
+        )
+        return self.env.cr.rowcount
+
+    def _compact_revenue(self, company):
+        """Merge the difference rows of the daily revenue into one row per key."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH gone AS (
+                    DELETE FROM customer_channel_revenue WHERE company_id = %(company)s
+                    RETURNING date, channel_id, user_id, campaign_id, attribution_model, amount
+                )
+                INSERT INTO customer_channel_revenue (
+                    company_id, date, channel_id, user_id, campaign_id, attribution_model,
+                    amount)
+                SELECT %(company)s, date, channel_id, user_id, campaign_id, attribution_model,
+                       SUM(amount)
+                  FROM gone
+                 GROUP BY date, channel_id, user_id, campaign_id, attribution_model
+                HAVING SUM(amount) <> 0
+                """,
+                company=company.id,
+            )
+        )
+        self.env["customer.channel.revenue"].invalidate_model()
+
     @api.model
-    def recompute(self, partner_ids=None):
-        """Acquisition then attribution of ``env.company``; False if another run holds the
-        company's lock."""
-        if not self._try_lock(self.env.company):
-            _logger.info("Channel attribution of %s already running", self.env.company.name)
-            return False
-        acquisition = self.recompute_acquisition(partner_ids)
-        return {"acquisition": acquisition, **self.recompute_attribution(partner_ids)}
+    def _forget_orders(self, order_ids):
+        """Remove the attribution of these orders and its revenue (orders being deleted)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH gone AS (
+                    DELETE FROM customer_channel_attribution WHERE order_id = ANY(%s)
+                    RETURNING company_id, date, channel_id, user_id, campaign_id,
+                              attribution_model, amount
+                )
+                INSERT INTO customer_channel_revenue (
+                    company_id, date, channel_id, user_id, campaign_id, attribution_model,
+                    amount)
+                SELECT company_id, date, channel_id, user_id, campaign_id, attribution_model,
+                       -SUM(amount)
+                  FROM gone
+                 GROUP BY company_id, date, channel_id, user_id, campaign_id, attribution_model
+                """,
+                list(order_ids),
+            )
+        )
+        self.env["customer.channel.attribution"].invalidate_model()
+        self.env["customer.channel.revenue"].invalidate_model()

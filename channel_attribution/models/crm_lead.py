@@ -35,7 +35,7 @@ class CrmLead(models.Model):
             if partners:
                 self.env["customer.channel.engine"].with_company(
                     company or self.env.company
-                ).recompute_acquisition(partners.ids)
+                )._recompute_acquisition(partners.ids)
         return result
 
     def _enqueue_touchpoint_partners(self):

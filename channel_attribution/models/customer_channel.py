@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.customer_segmentation.tools import check_finite
+
 CHANNEL_TYPES = [
     ("online_ads", "Online Ads"),
     ("search_engine", "Search Engine"),
@@ -162,12 +164,9 @@ class CustomerChannel(models.Model):
 
     def unlink(self):
         sources, mediums = self.source_ids, self.medium_ids
+        # Their daily revenue goes with them (cascade); so does their attribution.
         self.env.cr.execute(
-            SQL(
-                "DELETE FROM customer_channel_attribution WHERE channel_id = ANY(%(ids)s);"
-                "DELETE FROM customer_channel_revenue WHERE channel_id = ANY(%(ids)s);",
-                ids=self.ids,
-            )
+            SQL("DELETE FROM customer_channel_attribution WHERE channel_id = ANY(%s)", self.ids)
         )
         result = super().unlink()
         self._requeue_mapped_customers(sources, mediums)
@@ -179,11 +178,10 @@ class CustomerChannel(models.Model):
         if not (sources or mediums):
             return
         self.env.flush_all()
-        self.env.cr.execute(
+        self.env["customer.segmentation.queue"]._enqueue_sql(
             SQL(
                 """
-                INSERT INTO customer_segmentation_queue (company_id, partner_id, queued_at)
-                SELECT DISTINCT t.company_id, rp.commercial_partner_id, now() AT TIME ZONE 'UTC'
+                SELECT t.company_id, rp.commercial_partner_id AS partner_id
                   FROM (
                     SELECT COALESCE(l.company_id, c.id) AS company_id, l.partner_id
                       FROM crm_lead l
@@ -195,7 +193,6 @@ class CustomerChannel(models.Model):
                      WHERE so.source_id = ANY(%(sources)s) OR so.medium_id = ANY(%(mediums)s)
                   ) t
                   JOIN res_partner rp ON rp.id = t.partner_id
-                ON CONFLICT (partner_id, company_id) DO NOTHING
                 """,
                 sources=sources.ids,
                 mediums=mediums.ids,
@@ -242,6 +239,16 @@ class CustomerChannelCost(models.Model):
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_finite(self, vals, ["amount"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_finite(self, vals, ["amount"])
+        return super().write(vals)
 
     @api.constrains("amount")
     def _check_amount(self):

@@ -1,12 +1,7 @@
-import logging
-
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from .res_company import ATTRIBUTION_MODELS
-
-_logger = logging.getLogger(__name__)
 
 
 class CustomerChannelAttribution(models.Model):
@@ -84,68 +79,4 @@ class CustomerChannelAttribution(models.Model):
     def recompute_attribution(self):
         """Recompute the acquisition and attributed revenue of every customer and order of
         the current company (public API; Customer Insight managers)."""
-        if not (
-            self.env.su
-            or self.env.user.has_group("customer_segmentation.group_customer_insight_manager")
-        ):
-            raise AccessError(
-                self.env._("Only Customer Insight managers can recompute attribution.")
-            )
         return self.env["customer.channel.engine"].recompute()
-
-    @api.model
-    def _cron_recompute_attribution(self):
-        """Recompute every company, committing after each; a failing company is logged and
-        retried at the next run."""
-        engine = self.env["customer.channel.engine"]
-        for company in self.env["res.company"].search([]):
-            try:
-                engine.with_company(company).recompute()
-                self.env["ir.cron"]._commit_progress(1)
-            except Exception:
-                self.env.cr.rollback()
-                _logger.exception("Channel attribution failed for %s", company.name)
-
-
-class CustomerChannelRevenue(models.Model):
-    """Attributed revenue per day, channel, salesperson and campaign under each model: what
-    the channel reports read, rebuilt by the engine for the days whose attribution changed."""
-
-    _name = "customer.channel.revenue"
-    _description = "Daily Attributed Revenue"
-    _auto = False
-    _log_access = False
-
-    company_id = fields.Many2one("res.company", readonly=True)
-    date = fields.Date(readonly=True)
-    channel_id = fields.Many2one("customer.channel", readonly=True)
-    user_id = fields.Many2one("res.users", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", readonly=True)
-    revenue_first_touch = fields.Float(readonly=True)
-    revenue_last_touch = fields.Float(readonly=True)
-    revenue_linear = fields.Float(readonly=True)
-    revenue_position_based = fields.Float(readonly=True)
-    revenue_time_decay = fields.Float(readonly=True)
-
-    def init(self):
-        self.env.cr.execute(
-            SQL(
-                """
-                CREATE TABLE IF NOT EXISTS customer_channel_revenue (
-                    id serial PRIMARY KEY,
-                    company_id integer NOT NULL,
-                    date date NOT NULL,
-                    channel_id integer NOT NULL,
-                    user_id integer,
-                    campaign_id integer,
-                    revenue_first_touch numeric,
-                    revenue_last_touch numeric,
-                    revenue_linear numeric,
-                    revenue_position_based numeric,
-                    revenue_time_decay numeric
-                );
-                CREATE INDEX IF NOT EXISTS customer_channel_revenue_company_date_idx
-                    ON customer_channel_revenue (company_id, date);
-                """
-            )
-        )

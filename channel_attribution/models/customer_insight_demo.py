@@ -20,7 +20,7 @@ class CustomerInsightDemo(models.AbstractModel):
     _inherit = "customer.insight.demo"
 
     @api.model
-    def generate_channel_costs(self, months=36, seed=20240101):
+    def _generate_channel_costs(self, months=36, seed=20240101):
         """Monthly costs of the default channels over the last ``months`` months."""
         rng = random.Random(seed)
         first = fields.Date.today().replace(day=1)

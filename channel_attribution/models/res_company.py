@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+MAX_DAYS = 3650
+
 ATTRIBUTION_MODELS = [
     ("first_touch", "First touch"),
     ("last_touch", "Last touch"),
@@ -43,6 +45,19 @@ class ResCompany(models.Model):
         help="Where the revenue of an order without a touchpoint in the lookback window goes.",
     )
 
+    channel_attribution_as_of = fields.Date(
+        "Attribution Computed On",
+        readonly=True,
+        help="Day the scheduled job last finished recomputing every customer's acquisition "
+        "and attributed revenue.",
+    )
+    channel_attribution_cursor = fields.Integer(
+        "Attribution Progress",
+        readonly=True,
+        help="Technical: the scheduled recomputation has done the customers up to this id "
+        "(0 when none is under way).",
+    )
+
     def write(self, vals):
         result = super().write(vals)
         if {
@@ -50,14 +65,25 @@ class ResCompany(models.Model):
             "channel_attribution_lookback_days",
             "channel_attribution_fallback",
         } & set(vals):
-            # Every stored share depends on these: recompute soon, outside this request.
+            # Every stored share depends on these: recompute soon, outside this request,
+            # from the first customer on.
+            super().write({"channel_attribution_as_of": False, "channel_attribution_cursor": 0})
             self.env.ref("channel_attribution.ir_cron_recompute_attribution").sudo()._trigger()
         return result
 
     @api.constrains("channel_attribution_half_life_days", "channel_attribution_lookback_days")
     def _check_channel_attribution_days(self):
         for company in self:
-            if company.channel_attribution_half_life_days <= 0:
-                raise ValidationError(self.env._("The time-decay half-life must be positive."))
-            if company.channel_attribution_lookback_days < 0:
-                raise ValidationError(self.env._("The lookback window cannot be negative."))
+            if not 1 <= company.channel_attribution_half_life_days <= MAX_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The time-decay half-life must be between 1 and %(max)s days.",
+                        max=MAX_DAYS,
+                    )
+                )
+            if not 0 <= company.channel_attribution_lookback_days <= MAX_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The lookback window must be between 0 and %(max)s days.", max=MAX_DAYS
+                    )
+                )

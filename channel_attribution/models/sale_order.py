@@ -1,5 +1,4 @@
 from odoo import models
-from odoo.tools import SQL
 
 TOUCHPOINT_FIELDS = ("source_id", "medium_id", "campaign_id", "partner_id", "date_order")
 
@@ -17,7 +16,5 @@ class SaleOrder(models.Model):
         return result
 
     def unlink(self):
-        self.env.cr.execute(
-            SQL("DELETE FROM customer_channel_attribution WHERE order_id = ANY(%s)", self.ids)
-        )
+        self.env["customer.channel.engine"]._forget_orders(self.ids)
         return super().unlink()

@@ -2,9 +2,10 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.customer_segmentation.models.customer_profile import LIFECYCLE_STAGES, VALUE_TIERS
-from odoo.addons.customer_segmentation.models.segmentation_engine import tune_transaction
+from odoo.addons.customer_segmentation.tools import tune_transaction
 
 from ..models.customer_channel import CHANNEL_TYPES
+from ..models.res_company import ATTRIBUTION_MODELS
 
 FACTS = [
     ("lead", "Lead or opportunity"),
@@ -61,12 +62,11 @@ class CustomerChannelReport(models.Model):
             "partner_id",
             "company_id",
         ],
-        "customer.channel.attribution": [
+        "customer.channel.revenue": [
             "date",
             "amount",
             "channel_id",
             "attribution_model",
-            "partner_id",
             "user_id",
             "campaign_id",
         ],
@@ -143,11 +143,17 @@ class CustomerChannelReport(models.Model):
         aggregator="sum",
         help="New customers' revenue ÷ their orders, from the sums of the group.",
     )
-    revenue_first_touch = fields.Monetary("Revenue (First Touch)", readonly=True)
-    revenue_last_touch = fields.Monetary("Revenue (Last Touch)", readonly=True)
-    revenue_linear = fields.Monetary("Revenue (Linear)", readonly=True)
-    revenue_position_based = fields.Monetary("Revenue (Position-Based)", readonly=True)
-    revenue_time_decay = fields.Monetary("Revenue (Time Decay)", readonly=True)
+    attribution_model = fields.Selection(
+        ATTRIBUTION_MODELS,
+        readonly=True,
+        help="Revenue rows: the attribution model of the revenue under 'Revenue by Model'.",
+    )
+    model_revenue = fields.Monetary(
+        "Revenue by Model",
+        readonly=True,
+        help="Revenue of confirmed orders attributed to the channel under the row's "
+        "attribution model: group by model to compare them.",
+    )
     attributed_revenue = fields.Monetary(
         readonly=True,
         help="Revenue of confirmed orders attributed to the channel under the model chosen in "
@@ -198,10 +204,8 @@ class CustomerChannelReport(models.Model):
                        (l.won_status = 'lost')::int AS lost_count,
                        (l.won_status IN ('won', 'lost'))::int AS decided_count,
                        0 AS new_customer_count, 0 AS new_customer_revenue,
-                       0 AS new_customer_order_count,
-                       0 AS revenue_first_touch, 0 AS revenue_last_touch, 0 AS revenue_linear,
-                       0 AS revenue_position_based, 0 AS revenue_time_decay,
-                       0 AS attributed_revenue, 0 AS cost
+                       0 AS new_customer_order_count, NULL::varchar AS attribution_model,
+                       0 AS model_revenue, 0 AS attributed_revenue, 0 AS cost
                   FROM crm_lead l
                   JOIN res_company co ON l.company_id IS NULL OR l.company_id = co.id
                   LEFT JOIN res_partner rp ON rp.id = l.partner_id
@@ -211,8 +215,7 @@ class CustomerChannelReport(models.Model):
                 SELECT a.id * 4 + 1, 'customer', a.date, a.company_id,
                        COALESCE(a.channel_id, %(unassigned)s), a.campaign_id, a.source_id,
                        a.medium_id, rp.user_id, a.partner_id,
-                       0, 0, 0, 0, 0, 1, p.total_revenue, p.order_count,
-                       0, 0, 0, 0, 0, 0, 0
+                       0, 0, 0, 0, 0, 1, p.total_revenue, p.order_count, NULL, 0, 0, 0
                   FROM customer_acquisition a
                   JOIN customer_profile p
                     ON p.partner_id = a.partner_id AND p.company_id = a.company_id
@@ -221,21 +224,15 @@ class CustomerChannelReport(models.Model):
                 UNION ALL
                 SELECT r.id * 4 + 2, 'revenue', r.date, r.company_id, r.channel_id,
                        r.campaign_id, NULL, NULL, r.user_id, NULL,
-                       0, 0, 0, 0, 0, 0, 0, 0,
-                       r.revenue_first_touch, r.revenue_last_touch, r.revenue_linear,
-                       r.revenue_position_based, r.revenue_time_decay,
-                       CASE co.channel_attribution_model
-                            WHEN 'first_touch' THEN r.revenue_first_touch
-                            WHEN 'last_touch' THEN r.revenue_last_touch
-                            WHEN 'linear' THEN r.revenue_linear
-                            WHEN 'position_based' THEN r.revenue_position_based
-                            ELSE r.revenue_time_decay END,
+                       0, 0, 0, 0, 0, 0, 0, 0, r.attribution_model, r.amount,
+                       CASE WHEN r.attribution_model = co.channel_attribution_model
+                            THEN r.amount ELSE 0 END,
                        0
                   FROM customer_channel_revenue r
                   JOIN res_company co ON co.id = r.company_id
                 UNION ALL
                 SELECT k.id * 4 + 3, 'cost', k.date, k.company_id, k.channel_id, NULL, NULL,
-                       NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, k.amount
+                       NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, k.amount
                   FROM customer_channel_cost k
             )
             SELECT f.*, ch.channel_type, f.channel_id = %(unassigned)s AS is_unassigned,

@@ -3,3 +3,4 @@ from . import test_attribution
 from . import test_mapping
 from . import test_reports
 from . import test_security
+from . import test_settings

@@ -20,7 +20,7 @@ class TestAcquisition(ChannelCase):
             campaign_id=self.env["utm.campaign"].create({"name": "Spring"}).id,
         )
         self.lead(company, self.at(2025, 4, 1), self.src_ads)
-        self.channel_engine.recompute_acquisition()
+        self.channel_engine._recompute_acquisition()
         self.assertEqual(company.acquisition_channel_id, self.search)
         self.assertEqual(contact.acquisition_channel_id, self.search)
         self.assertEqual(company.acquisition_campaign_id.name, "Spring")
@@ -39,7 +39,7 @@ class TestAcquisition(ChannelCase):
     def test_manual_acquisition_is_kept_until_reset(self):
         partner = self.customer("Manual")
         self.lead(partner, self.at(2025, 3, 1), self.src_search)
-        self.channel_engine.recompute_acquisition()
+        self.channel_engine._recompute_acquisition()
         wizard = (
             self.env["customer.acquisition.wizard"]
             .with_context(default_partner_id=partner.id)
@@ -48,7 +48,7 @@ class TestAcquisition(ChannelCase):
         self.assertEqual(wizard.channel_id, self.search)
         wizard.write({"channel_id": self.social.id, "source_id": self.src_social.id})
         wizard.action_save()
-        self.channel_engine.recompute_acquisition()
+        self.channel_engine._recompute_acquisition()
         self.assertEqual(partner.acquisition_channel_id, self.social)
         self.assertTrue(partner.acquisition_is_manual)
         wizard.action_reset()

@@ -1,6 +1,9 @@
 from datetime import date
+from unittest.mock import patch
 
 from odoo.tests import tagged
+
+from odoo.addons.customer_segmentation.tests.common import run_cron_until_done
 
 from .common import ChannelCase
 
@@ -181,3 +184,70 @@ class TestAttribution(ChannelCase):
         self.assertEqual(result["written"], 5)
         self.assertEqual(partner.acquisition_channel_id, self.ads)
         self.assertEqual(partner.acquisition_date, date(2025, 6, 1))
+
+    def attribution_rows(self):
+        return sorted(
+            self.env["customer.channel.attribution"]
+            .search([("company_id", "=", self.company.id)])
+            .mapped(
+                lambda r: (r.order_id.id, r.channel_id.id, r.attribution_model, r.date, r.amount)
+            )
+        )
+
+    def assertRevenueMatchesAttribution(self):
+        """The daily revenue equals the sum of the attribution rows for every date, channel
+        and model."""
+
+        def sums(model):
+            groups = self.env[model]._read_group(
+                [("company_id", "=", self.company.id)],
+                ["date:day", "channel_id", "attribution_model"],
+                ["amount:sum"],
+            )
+            return {tuple(key): round(total, 2) for *key, total in groups if round(total, 2)}
+
+        self.assertEqual(sums("customer.channel.revenue"), sums("customer.channel.attribution"))
+
+    def test_nightly_job_through_the_cron_runner_equals_a_full_recompute(self):
+        sources = [self.src_ads, self.src_search, self.src_social, self.src_unmapped]
+        orders = self.env["sale.order"]
+        for index in range(9):
+            partner = self.customer(f"Night {index}")
+            for step in range(1 + index % 3):
+                self.lead(partner, self.at(2025, 5, 1 + step), sources[(index + step) % 4])
+            orders |= self.order(partner, self.at(2025, 6, 1 + index), 100 + index)
+        self.channel_engine.recompute()
+        reference = self.attribution_rows()
+        self.assertRevenueMatchesAttribution()
+        # A stale state: one order's rows lost, another order re-dated, a customer's
+        # acquisition forgotten; the nightly job repairs all of it, range by range.
+        acquisition = orders[2].partner_id.acquisition_channel_id
+        self.env.cr.execute(
+            "DELETE FROM customer_channel_attribution WHERE order_id = %s", [orders[0].id]
+        )
+        self.env.cr.execute(
+            "UPDATE customer_channel_attribution SET date = date - 30 WHERE order_id = %s",
+            [orders[1].id],
+        )
+        self.env.cr.execute(
+            "DELETE FROM customer_acquisition WHERE partner_id = %s", [orders[2].partner_id.id]
+        )
+        self.env.cr.execute(
+            "DELETE FROM customer_channel_revenue WHERE company_id = %s", [self.company.id]
+        )
+        self.env.cr.execute(
+            "INSERT INTO customer_channel_revenue (company_id, date, channel_id, "
+            "attribution_model, amount) SELECT company_id, date, channel_id, "
+            "attribution_model, SUM(amount) FROM customer_channel_attribution "
+            "WHERE company_id = %s GROUP BY 1, 2, 3, 4",
+            [self.company.id],
+        )
+        self.env.invalidate_all()
+        with patch.object(type(self.channel_engine), "_batch_partners", 4):
+            calls = run_cron_until_done(self, "channel_attribution.ir_cron_recompute_attribution")
+        self.assertGreater(calls, 3, "by four customers at a time")
+        self.assertEqual(self.attribution_rows(), reference)
+        self.assertRevenueMatchesAttribution()
+        self.assertEqual(orders[2].partner_id.acquisition_channel_id, acquisition)
+        self.assertEqual(self.company.channel_attribution_as_of, date.today())
+        self.assertFalse(self.company.channel_attribution_cursor)

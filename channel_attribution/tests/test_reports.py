@@ -123,6 +123,10 @@ class TestReports(ChannelCase):
         self.assertTrue(Report.search([]))
         self.assertFalse(Report.search([("company_id", "=", company_b.id)]))
         rows_b = self.env["customer.channel.report"].search(
-            [("fact", "=", "revenue"), ("company_id", "=", company_b.id)]
+            [
+                ("fact", "=", "revenue"),
+                ("company_id", "=", company_b.id),
+                ("attribution_model", "=", company_b.channel_attribution_model),
+            ]
         )
         self.assertEqual(set(rows_b.mapped("attributed_revenue")), {42})

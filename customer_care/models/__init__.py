@@ -2,8 +2,10 @@ from . import customer_churn_reason
 from . import customer_class_value
 from . import customer_care_rule
 from . import customer_care_log
+from . import customer_care_member
 from . import care_engine
 from . import mail_activity
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import base_partner_merge

@@ -1,109 +1,161 @@
-"""Applies the care rules of a company: finds in SQL the customers each rule must act on
-now, claims them with an open log line (a unique index makes a second claim impossible),
-then schedules their activities and e-mails in batches.
+"""Applies the care rules of a company in two phases.
 
-A run killed mid-way rolls its current batch back, and the next run finds the same
-customers still due; concurrent runs of a company are serialised by an advisory lock.
+1. ``_claim`` finds in SQL the customers a rule must act on now and claims each of them
+   with a log line "to schedule", with its assignee (a unique index makes a second claim
+   for the same need impossible).
+2. ``_act`` takes the claimed lines in batches, creates their activities as
+   ``mail.activity.create`` would (texts rendered and sanitized, assignee following the
+   customer and notified) and sends the rule's e-mails.
+
+An interactive run does both in one transaction. The scheduled job does one claim or one
+batch per transaction, so it finishes at any size: what was claimed and not yet scheduled
+is simply the next batch of the next call. Runs of one company are serialised by the engine
+lock.
 """
 
 import logging
+import math
 from collections import defaultdict
 from datetime import timedelta
 from functools import reduce
 
+from markupsafe import escape
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.rendering_tools import parse_inline_template
+from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.customer_segmentation.models.segmentation_engine import tune_transaction
+from odoo.addons.customer_segmentation.tools import tune_transaction
 
 _logger = logging.getLogger(__name__)
 
 
 class CustomerCareEngine(models.AbstractModel):
     _name = "customer.care.engine"
+    _inherit = ["customer.insight.engine"]
     _description = "Customer Care Engine"
 
-    _batch_size = 2000
+    _batch_size = 2000  # claimed customers scheduled per statement (and per transaction)
     _lock_key = 1129268050  # arbitrary constant ("CCAR")
 
+    # ------------------------------------------------------------------ entry points
+
     @api.model
-    def run(self, rules=None, commit=False):
-        """Apply ``rules`` (default: the active rules of ``env.company``); return
-        {rule id: actions created}, or False if another run holds the company's lock."""
+    def run(self, rules=None):
+        """Apply ``rules`` (default: the active rules of ``env.company``) in one
+        transaction; Customer Insight managers only. Returns {rule id: actions created},
+        or False if another run holds the company's lock."""
+        self._check_access_manager()
+        return self._run(rules)
+
+    @api.model
+    def _run(self, rules=None):
+        """``run`` without the access check."""
         company = self.env.company
-        rules = rules or self.env["customer.care.rule"].search(
-            [("company_id", "=", company.id)], order="sequence, id"
-        )
+        rules = rules or self._rules(company)
         self.env.flush_all()
         tune_transaction(self.env.cr)
-        function = "pg_try_advisory_lock" if commit else "pg_try_advisory_xact_lock"
-        self.env.cr.execute(SQL("SELECT %s(%s, %s)", SQL(function), self._lock_key, company.id))
-        if not self.env.cr.fetchone()[0]:
+        if not self._try_lock(company):
             _logger.info("Care rules of %s already running, skipped", company.name)
             return False
-        try:
-            result = {rule.id: self._run_rule(rule, commit) for rule in rules}
-        except Exception:
-            if commit:
-                self.env.cr.rollback()
-            raise
-        finally:
-            if commit:
-                self.env.cr.execute(
-                    SQL("SELECT pg_advisory_unlock(%s, %s)", self._lock_key, company.id)
-                )
+        self._close_vanished_activities(company)
+        for rule in rules:
+            self._claim(rule)
+        result = dict.fromkeys(rules.ids, 0)
+        while batch := self._next_batch(company, rules):
+            for rule, rows in batch:
+                result[rule.id] += self._act(rule, rows)
         _logger.info("Care rules of %s: %s actions", company.name, sum(result.values()))
         return result
 
-    # ------------------------------------------------------------------ selection
-
     @api.model
-    def _due_sql(self, rule, today):
-        """(partner_id, user_id) of the customers ``rule`` must act on today."""
-        if rule.trigger == "enter":
-            due = SQL(
-                "SELECT m.partner_id FROM customer_care_member m "
-                "WHERE m.rule_id = %s AND NOT m.acted",
-                rule.id,
-            )
-        elif rule.trigger == "recurring":
-            due = SQL(
+    def _cron_apply_rules(self):
+        companies = self.env["res.company"].search([("customer_care_enabled", "=", True)])
+        self._cron_per_company(companies, "_step_apply_rules")
+
+    @api.private
+    def _step_apply_rules(self):
+        """One transaction of the scheduled run of ``env.company``: a batch of claimed
+        customers to schedule, else a claim by every rule. The run is over when the rules
+        claim nobody. Returns the steps left, or None if another run holds the lock."""
+        company = self.env.company
+        self.env.flush_all()
+        tune_transaction(self.env.cr)
+        if not self._try_lock(company):
+            return None
+        rules = self._rules(company)
+        if batch := self._next_batch(company, rules):
+            for rule, rows in batch:
+                self._act(rule, rows)
+            return self._pending_batches(company) + 1  # then a claim that finds nobody new
+        self._close_vanished_activities(company)
+        claimed = 0
+        for rule in rules:
+            try:
+                claimed += self._claim(rule)
+            except UserError as error:
+                _logger.warning("%s", error)
+        return self._pending_batches(company) + 1 if claimed else 0
+
+    # ------------------------------------------------------------------ phase 1: claim
+
+    @api.private
+    def _rules(self, company):
+        return self.env["customer.care.rule"].search(
+            [("company_id", "=", company.id)], order="sequence, id"
+        )
+
+    @api.private
+    def _claim(self, rule):
+        """Claim every customer ``rule`` must act on now with a log line to schedule;
+        return how many."""
+        if rule._text_has_code():
+            rule._text_author()  # raises when nobody may run the code
+        if rule.trigger in ("enter", "recurring"):
+            self._sync_members(rule)
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
                 """
-                SELECT m.partner_id FROM customer_care_member m
-                 WHERE m.rule_id = %(rule)s
-                   AND NOT EXISTS (
-                       SELECT 1 FROM customer_care_log l
-                        WHERE l.rule_id = %(rule)s AND l.partner_id = m.partner_id
-                          AND COALESCE(l.date_done, l.date::date) > %(since)s)
+                WITH claimed AS (
+                    INSERT INTO customer_care_log (
+                        rule_id, partner_id, company_id, user_id, activity_type_id, date,
+                        state, create_uid, create_date, write_uid, write_date)
+                    SELECT %(rule)s, due.partner_id, %(company)s, due.user_id, %(type)s,
+                           %(now)s, 'pending', %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM (%(due)s) due
+                    ON CONFLICT (rule_id, partner_id) WHERE state IN ('pending', 'open')
+                    DO NOTHING
+                    RETURNING partner_id
+                ),
+                acted AS (
+                    UPDATE customer_care_member m SET acted = TRUE FROM claimed c
+                     WHERE m.rule_id = %(rule)s AND m.partner_id = c.partner_id
+                )
+                SELECT COUNT(*) FROM claimed
                 """,
-                rule=rule.id,
-                since=today - timedelta(days=rule.interval_days),
-            )
-        else:
-            since = today - timedelta(days=rule.interval_days)
-            due = SQL(
-                """
-                SELECT t.partner_id FROM (%(targets)s) t
-                 WHERE NOT EXISTS (
-                         SELECT 1 FROM customer_care_log l
-                          WHERE l.rule_id = %(rule)s AND l.partner_id = t.partner_id
-                            AND l.date::date > %(since)s)
-                   AND NOT EXISTS (
-                         SELECT 1 FROM customer_profile p
-                          WHERE p.partner_id = t.partner_id AND p.company_id = %(company)s
-                            AND p.last_order_date > %(since)s)
-                   AND NOT EXISTS (%(recent_contact)s)
-                """,
-                targets=rule._target_sql(),
                 rule=rule.id,
                 company=rule.company_id.id,
-                since=since,
-                recent_contact=self.env["res.partner"]._care_contact_sql(
-                    SQL("t.partner_id"), since
-                ),
+                type=None if rule.mail_mode == "email" else rule.activity_type_id.id,
+                now=now,
+                uid=self.env.uid,
+                due=self._due_sql(rule),
             )
-        # Activities need someone to do them: without an assignee the customer waits.
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.private
+    def _due_sql(self, rule):
+        """(partner_id, user_id) of the customers ``rule`` must act on now: those its
+        trigger selects, without an action of the rule under way, and with an assignee
+        (unless the rule only sends e-mails)."""
+        selector = getattr(self, f"_due_sql_{rule.trigger}", None)
+        if selector is None:
+            raise UserError(
+                self.env._("Unknown care rule trigger: %(trigger)s", trigger=rule.trigger)
+            )
         return SQL(
             """
             SELECT * FROM (
@@ -113,20 +165,67 @@ class CustomerCareEngine(models.AbstractModel):
                  WHERE NOT EXISTS (
                        SELECT 1 FROM customer_care_log l
                         WHERE l.rule_id = %(rule)s AND l.partner_id = d.partner_id
-                          AND l.state = 'open')
+                          AND l.state IN ('pending', 'open'))
             ) due WHERE %(email_only)s OR due.user_id IS NOT NULL
             ORDER BY due.partner_id
             """,
-            due=due,
+            due=selector(rule, fields.Date.today()),
             rule=rule.id,
             assignee=rule._assignee_sql(),
             email_only=rule.mail_mode == "email",
         )
 
+    def _due_sql_enter(self, rule, today):
+        """Members of the class the rule has not acted on since they entered it."""
+        return SQL(
+            "SELECT m.partner_id FROM customer_care_member m WHERE m.rule_id = %s AND NOT m.acted",
+            rule.id,
+        )
+
+    def _due_sql_recurring(self, rule, today):
+        """Members of the class without an action of the rule (done, or created when not
+        done) in the last ``interval_days``."""
+        return SQL(
+            """
+            SELECT m.partner_id FROM customer_care_member m
+             WHERE m.rule_id = %(rule)s
+               AND NOT EXISTS (
+                   SELECT 1 FROM customer_care_log l
+                    WHERE l.rule_id = %(rule)s AND l.partner_id = m.partner_id
+                      AND COALESCE(l.date_done, l.date::date) > %(since)s)
+            """,
+            rule=rule.id,
+            since=today - timedelta(days=rule.interval_days),
+        )
+
+    def _due_sql_inactivity(self, rule, today):
+        """Customers of the class without an action of the rule, an order or a contact in
+        the last ``interval_days``."""
+        since = today - timedelta(days=rule.interval_days)
+        return SQL(
+            """
+            SELECT t.partner_id FROM (%(targets)s) t
+             WHERE NOT EXISTS (
+                     SELECT 1 FROM customer_care_log l
+                      WHERE l.rule_id = %(rule)s AND l.partner_id = t.partner_id
+                        AND l.date::date > %(since)s)
+               AND NOT EXISTS (
+                     SELECT 1 FROM customer_profile p
+                      WHERE p.partner_id = t.partner_id AND p.company_id = %(company)s
+                        AND p.last_order_date > %(since)s)
+               AND NOT EXISTS (%(recent_contact)s)
+            """,
+            targets=rule._target_sql(),
+            rule=rule.id,
+            company=rule.company_id.id,
+            since=since,
+            recent_contact=self.env["res.partner"]._care_contact_sql(SQL("t.partner_id"), since),
+        )
+
+    @api.private
     def _sync_members(self, rule):
         """Customers entering the rule's class become members (not acted yet); those who
         left are forgotten, so that re-entering acts again."""
-        now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
                 """
@@ -140,102 +239,175 @@ class CustomerCareEngine(models.AbstractModel):
                 SELECT %(rule)s, t.partner_id, %(company)s, %(now)s,
                        EXISTS (SELECT 1 FROM customer_care_log l
                                 WHERE l.rule_id = %(rule)s AND l.partner_id = t.partner_id
-                                  AND l.state = 'open')
+                                  AND l.state IN ('pending', 'open'))
                   FROM targets t
                 ON CONFLICT (rule_id, partner_id) DO NOTHING
                 """,
                 targets=rule._target_sql(),
                 rule=rule.id,
                 company=rule.company_id.id,
-                now=now,
+                now=fields.Datetime.now(),
             )
         )
 
-    # ------------------------------------------------------------------ actions
-
-    def _run_rule(self, rule, commit):
-        today = fields.Date.today()
-        if rule.trigger in ("enter", "recurring"):
-            self._sync_members(rule)
-        self.env.cr.execute(self._due_sql(rule, today))
-        due = self.env.cr.fetchall()
-        created = 0
-        for start in range(0, len(due), self._batch_size):
-            batch = due[start : start + self._batch_size]
-            created += self._act(rule, batch, today)
-            self.env.invalidate_all()  # the batch's customers leave the cache: memory stays flat
-            if commit:
-                self.env["ir.cron"]._commit_progress(len(batch))
-        return created
-
-    def _act(self, rule, batch, today):
-        """Claim the batch with open log lines, then schedule and send; return the count."""
-        now = fields.Datetime.now()
-        email_only = rule.mail_mode == "email"
-        partners, users = zip(*batch, strict=True)
+    @api.private
+    def _close_vanished_activities(self, company):
+        """Open actions whose activity vanished without anybody deleting it (removed in
+        SQL, e.g. with its assignee) are cancelled, and their need is open again: the
+        rule acts anew, with an assignee who exists."""
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO customer_care_log (
-                    rule_id, partner_id, company_id, user_id, activity_type_id, date,
-                    date_deadline, date_done, state, create_uid, create_date, write_uid, write_date)
-                SELECT %(rule)s, d.partner_id, %(company)s, d.user_id, %(type)s, %(now)s,
-                       %(deadline)s, %(done)s, %(state)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(partners)s::int[], %(users)s::int[]) AS d(partner_id, user_id)
-                ON CONFLICT (rule_id, partner_id) WHERE state = 'open' DO NOTHING
-                RETURNING id, partner_id, user_id
+                WITH vanished AS (
+                    UPDATE customer_care_log SET state = 'cancelled'
+                     WHERE company_id = %s AND state = 'open' AND activity_id IS NULL
+                    RETURNING rule_id, partner_id
+                )
+                UPDATE customer_care_member m SET acted = FALSE FROM vanished v
+                 WHERE m.rule_id = v.rule_id AND m.partner_id = v.partner_id
                 """,
-                rule=rule.id,
-                company=rule.company_id.id,
-                type=None if email_only else rule.activity_type_id.id,
-                now=now,
-                deadline=None if email_only else today + timedelta(days=rule.deadline_days),
-                done=today if email_only else None,
-                state="done" if email_only else "open",
-                uid=self.env.uid,
-                partners=list(partners),
-                users=[user or None for user in users],
+                company.id,
             )
         )
-        claimed = self.env.cr.fetchall()
+
+    # ------------------------------------------------------------------ phase 2: act
+
+    @api.private
+    def _next_batch(self, company, rules):
+        """[(rule, [(log id, partner id, user id)])]: the next claimed lines to schedule."""
         self.env.cr.execute(
             SQL(
-                "UPDATE customer_care_member SET acted = TRUE "
-                "WHERE rule_id = %s AND partner_id = ANY(%s)",
-                rule.id,
-                list(partners),
+                """SELECT rule_id, id, partner_id, user_id FROM customer_care_log
+                    WHERE company_id = %s AND state = 'pending' AND rule_id = ANY(%s)
+                    ORDER BY rule_id, id LIMIT %s""",
+                company.id,
+                rules.ids,
+                self._batch_size,
             )
         )
-        if not claimed:
-            return 0
-        partner_ids = [partner for _log, partner, _user in claimed]
-        if rule.mail_mode != "email":
-            self._schedule_activities(rule, claimed, today)
-        if rule.mail_mode != "activity":
-            rule.mail_template_id.send_mail_batch(partner_ids)
-        self.env["customer.care.log"].invalidate_model()
-        return len(claimed)
+        by_rule = defaultdict(list)
+        for rule_id, *row in self.env.cr.fetchall():
+            by_rule[rule_id].append(tuple(row))
+        Rule = self.env["customer.care.rule"]
+        return [(Rule.browse(rule_id), rows) for rule_id, rows in by_rule.items()]
 
-    def _schedule_activities(self, rule, claimed, today):
-        """Create the activities of the claimed log lines in one INSERT, texts rendered in
-        each assignee's language."""
-        users = self.env["res.users"].browse({user for _log, _partner, user in claimed})
-        lang_of = {user.id: user.lang or "en_US" for user in users}
-        by_lang = defaultdict(list)
-        for row in claimed:
-            by_lang[lang_of[row[2]]].append(row)
-        rows = []
-        for lang, lang_rows in by_lang.items():
-            partner_ids = [partner_id for _log, partner_id, _user in lang_rows]
-            summaries, notes = self._render_texts(rule.with_context(lang=lang), partner_ids)
-            rows += [
-                (log_id, partner_id, user_id, summaries[partner_id], notes[partner_id])
-                for log_id, partner_id, user_id in lang_rows
-            ]
-        log_ids, partner_ids, user_ids, summaries, notes = (
-            list(column) for column in zip(*rows, strict=True)
+    @api.private
+    def _pending_batches(self, company):
+        self.env.cr.execute(
+            SQL(
+                "SELECT COUNT(*) FROM customer_care_log "
+                "WHERE company_id = %s AND state = 'pending'",
+                company.id,
+            )
         )
+        return math.ceil(self.env.cr.fetchone()[0] / self._batch_size)
+
+    @api.private
+    def _act(self, rule, rows):
+        """Schedule the activities and send the e-mails of these claimed lines; return
+        how many. Lines whose texts may not be rendered any more are cancelled."""
+        try:
+            texts_by_lang = self._render_by_lang(rule, rows)
+        except UserError as error:
+            _logger.warning("%s", error)
+            self._set_state([log for log, _partner, _user in rows], "cancelled")
+            return 0
+        today = fields.Date.today()
+        if rule.mail_mode != "email":
+            self._schedule_activities(rule, rows, texts_by_lang, today)
+        if rule.mail_mode != "activity":
+            rule.mail_template_id.send_mail_batch([partner for _log, partner, _user in rows])
+        if rule.mail_mode == "email":
+            self._set_state([log for log, _partner, _user in rows], "done", date_done=today)
+        self.env["customer.care.log"].invalidate_model()
+        self.env.invalidate_all()  # the batch's customers leave the cache: memory stays flat
+        return len(rows)
+
+    def _set_state(self, log_ids, state, date_done=None):
+        self.env.cr.execute(
+            SQL(
+                "UPDATE customer_care_log SET state = %s, date_done = %s WHERE id = ANY(%s)",
+                state,
+                date_done,
+                log_ids,
+            )
+        )
+
+    def _render_by_lang(self, rule, rows):
+        """{partner id: (summary, note)} in each assignee's language."""
+        if rule.mail_mode == "email":
+            return {}
+        users = self.env["res.users"].browse({user for _log, _partner, user in rows})
+        lang_of = {user.id: user.lang or "en_US" for user in users}
+        partners_by_lang = defaultdict(list)
+        for _log, partner, user in rows:
+            partners_by_lang[lang_of[user]].append(partner)
+        texts = {}
+        for lang, partner_ids in partners_by_lang.items():
+            localized = rule.with_context(lang=lang)
+            summaries = self._render_text(
+                localized, localized.summary or localized.name, partner_ids
+            )
+            notes = self._render_text(localized, localized.note or "", partner_ids, html=True)
+            texts.update(
+                (partner_id, (summaries[partner_id], notes[partner_id]))
+                for partner_id in partner_ids
+            )
+        return texts
+
+    def _render_text(self, rule, text, partner_ids, html=False):
+        """{partner id: ``text`` with its placeholders replaced}; values are escaped in
+        HTML. The customer's name and key figures are read for everyone at once; any other
+        placeholder is code, evaluated as the rule's last editor, a mail template editor."""
+        template = parse_inline_template(str(text))
+        expressions = {expression for _s, expression, _d in template if expression}
+        allowed = set(self.env["res.partner"].mail_allowed_qweb_expressions())
+        if expressions <= allowed:
+            partners = self.env["res.partner"].browse(partner_ids)
+
+            def value_of(partner, expression):
+                return reduce(lambda record, name: record[name], expression.split(".")[1:], partner)
+
+        else:
+            author = rule._text_author()
+            partners = self.env["res.partner"].with_user(author).browse(partner_ids)
+            variables = self.env["mail.render.mixin"].with_user(author)._render_eval_context()
+
+            def value_of(partner, expression):
+                try:
+                    return safe_eval(expression, {**variables, "object": partner})
+                except Exception as error:
+                    raise UserError(
+                        self.env._(
+                            "Rule %(rule)s: the placeholder %(expression)s failed: %(error)s",
+                            rule=rule.name,
+                            expression=expression,
+                            error=error,
+                        )
+                    ) from error
+
+        quote = escape if html else str
+        return {
+            partner.id: "".join(
+                string
+                + (str(quote(value_of(partner, expression) or default)) if expression else "")
+                for string, expression, default in template
+            )
+            for partner in partners
+        }
+
+    def _schedule_activities(self, rule, rows, texts, today):
+        """Create the activities of these claimed lines in one INSERT, then do what
+        ``mail.activity.create`` does: notes sanitized as its field does, assignees follow
+        the customer, their activity counter is updated and (if the rule says so) they get
+        Odoo's assignment message."""
+        note_field = self.env["mail.activity"]._fields["note"]
+        activity = self.env["mail.activity"]
+        notes = [
+            note_field.convert_to_column(texts[partner][1], activity) for _l, partner, _u in rows
+        ]
         deadline = today + timedelta(days=rule.deadline_days)
+        log_ids, partner_ids, user_ids = (list(column) for column in zip(*rows, strict=True))
         self.env.cr.execute(
             SQL(
                 """
@@ -254,10 +426,12 @@ class CustomerCareEngine(models.AbstractModel):
                       JOIN res_partner up ON up.id = u.partner_id
                     RETURNING id, res_id
                 )
-                UPDATE customer_care_log l SET activity_id = created.id
+                UPDATE customer_care_log l
+                   SET activity_id = created.id, state = 'open', date_deadline = %(deadline)s
                   FROM created,
                        unnest(%(logs)s::int[], %(partners)s::int[]) AS v(log_id, partner_id)
                  WHERE l.id = v.log_id AND created.res_id = v.partner_id
+                RETURNING created.id
                 """,
                 model_id=self.env["ir.model"]._get_id("res.partner"),
                 type=rule.activity_type_id.id,
@@ -266,12 +440,26 @@ class CustomerCareEngine(models.AbstractModel):
                 now=fields.Datetime.now(),
                 partners=partner_ids,
                 users=user_ids,
-                summaries=summaries,
+                summaries=[texts[partner][0] for partner in partner_ids],
                 notes=notes,
                 logs=log_ids,
             )
         )
-        # As mail.activity.create: assignees follow the customer and hear of it on the bus.
+        activities = self.env["mail.activity"].browse(row[0] for row in self.env.cr.fetchall())
+        self._subscribe_assignees(partner_ids, user_ids)
+        self.env["mail.activity"].invalidate_model()
+        if rule.notify_assignee:
+            activities.filtered(lambda a: a.user_id != self.env.user).sudo().action_notify()
+        if deadline <= today:
+            for user in self.env["res.users"].browse(set(user_ids)):
+                count = user_ids.count(user.id)
+                user._bus_send(
+                    "mail.activity/updated", {"activity_created": True, "count_diff": count}
+                )
+
+    def _subscribe_assignees(self, partner_ids, user_ids):
+        """As ``message_subscribe``: each assignee follows the customer with the default
+        subtypes of contacts."""
         subtypes = self.env["mail.message.subtype"].default_subtypes("res.partner")[0]
         self.env.cr.execute(
             SQL(
@@ -292,40 +480,4 @@ class CustomerCareEngine(models.AbstractModel):
                 subtypes.ids,
             )
         )
-        self.env["mail.activity"].invalidate_model()
         self.env["mail.followers"].invalidate_model()
-        if deadline <= today:
-            for user in users:
-                count = user_ids.count(user.id)
-                user._bus_send(
-                    "mail.activity/updated", {"activity_created": True, "count_diff": count}
-                )
-
-    def _render_texts(self, rule, partner_ids):
-        """({partner id: summary}, {partner id: note}) of ``rule`` for these customers.
-
-        Placeholders limited to the customer's key figures (the expressions res.partner
-        allows to every user) are read once per customer for both texts; any other
-        placeholder goes through Odoo's template renderer and its access checks."""
-        texts = (rule.summary or rule.name, rule.note or "")
-        parsed = [parse_inline_template(str(text)) for text in texts]
-        expressions = {
-            expression for template in parsed for _s, expression, _d in template if expression
-        }
-        partners = self.env["res.partner"].browse(partner_ids)
-        if not expressions <= set(partners.mail_allowed_qweb_expressions()):
-            render = self.env["mail.render.mixin"]._render_template
-            return tuple(render(text, "res.partner", partner_ids) for text in texts)
-        paths = {expression: expression.split(".")[1:] for expression in expressions}
-        results = ({}, {})
-        for partner in partners:
-            values = {
-                expression: reduce(lambda record, name: record[name], path, partner)
-                for expression, path in paths.items()
-            }
-            for result, template in zip(results, parsed, strict=True):
-                result[partner.id] = "".join(
-                    string + (str(values[expression] or default) if expression else "")
-                    for string, expression, default in template
-                )
-        return results

@@ -1,6 +1,13 @@
 from odoo import fields, models
 
-LOG_STATES = [("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled")]
+LOG_STATES = [
+    ("pending", "To Schedule"),
+    ("open", "Open"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+]
+# A rule's action for a customer is under way in these states: never a second one.
+ACTIVE_STATES = ("pending", "open")
 
 
 class CustomerCareLog(models.Model):
@@ -46,8 +53,9 @@ class CustomerCareLog(models.Model):
         required=True,
         readonly=True,
         default="open",
-        help="Open: the activity waits to be done. Done: marked done (or the e-mail was "
-        "sent). Cancelled: the activity was deleted without being done.",
+        help="To schedule: the rule chose the customer, the activity or e-mail follows within "
+        "the same run. Open: the activity waits to be done. Done: marked done (or the e-mail "
+        "was sent). Cancelled: the activity was deleted without being done.",
     )
     outcome = fields.Text(readonly=True, help="Feedback given when the activity was done.")
     churn_reason_id = fields.Many2one(
@@ -58,23 +66,8 @@ class CustomerCareLog(models.Model):
     )
 
     _rule_partner_open_uniq = models.UniqueIndex(
-        "(rule_id, partner_id) WHERE state = 'open'",
+        "(rule_id, partner_id) WHERE state IN ('pending', 'open')",
         "A rule keeps at most one open action per customer.",
     )
     _rule_partner_date_idx = models.Index("(rule_id, partner_id, date)")
-
-
-class CustomerCareMember(models.Model):
-    """Customers currently in a rule's class, and whether the rule acted since they entered."""
-
-    _name = "customer.care.member"
-    _description = "Customer in a Care Rule's Class"
-    _log_access = False
-
-    rule_id = fields.Many2one("customer.care.rule", required=True, ondelete="cascade")
-    partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade")
-    company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
-    date_from = fields.Datetime("In Class Since", required=True)
-    acted = fields.Boolean(help="The rule acted for this customer since it entered the class.")
-
-    _rule_partner_uniq = models.UniqueIndex("(rule_id, partner_id)")
+    _pending_idx = models.Index("(company_id, rule_id, id) WHERE state = 'pending'")

@@ -1,4 +1,3 @@
-import logging
 from ast import literal_eval
 
 from odoo import api, fields, models
@@ -6,7 +5,9 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-_logger = logging.getLogger(__name__)
+TEMPLATE_EDITOR_GROUP = "mail.group_mail_template_editor"
+MAX_INTERVAL_DAYS = 3650
+MAX_DEADLINE_DAYS = 365
 
 TRIGGERS = [
     ("enter", "On entering the class"),
@@ -25,6 +26,7 @@ class CustomerCareRule(models.Model):
     _name = "customer.care.rule"
     _description = "Customer Care Rule"
     _order = "sequence, id"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
@@ -92,11 +94,16 @@ class CustomerCareRule(models.Model):
         domain="[('res_model', 'in', [False, 'res.partner'])]",
         help="Type of the activity scheduled on the customer.",
     )
-    summary = fields.Char(translate=True, help="Title of the activity.")
+    summary = fields.Char(
+        translate=True,
+        help="Title of the activity; placeholders such as {{ object.name }} are replaced by "
+        "the customer's values.",
+    )
     note = fields.Html(
         translate=True,
         help="Instructions in the activity; placeholders such as {{ object.name }} are replaced "
-        "by the customer's values.",
+        "by the customer's values. Placeholders other than the customer's name and key "
+        "figures are code: only mail template editors may write them.",
     )
     deadline_days = fields.Integer(
         "Deadline (days)", default=3, help="The activity is due this many days after it is created."
@@ -108,12 +115,30 @@ class CustomerCareRule(models.Model):
         help="Who gets the activity: the customer's salesperson, the dedicated account manager "
         "set on the customer, a fixed user, or the leader of the customer's sales team.",
     )
-    user_id = fields.Many2one("res.users", string="Fixed User", help="For 'a fixed user'.")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Fixed User",
+        check_company=True,
+        domain="[('share', '=', False)]",
+        help="For 'a fixed user'.",
+    )
     fallback_user_id = fields.Many2one(
         "res.users",
-        help="Gets the activity when the chosen assignee is not set on the customer; "
-        "defaults to the fallback user of the Settings.",
+        check_company=True,
+        domain="[('share', '=', False)]",
+        help="Gets the activity when the chosen assignee is not set on the customer, is "
+        "archived or does not work for the rule's company; defaults to the fallback user of "
+        "the Settings.",
     )
+    notify_assignee = fields.Boolean(
+        "Notify the Assignee",
+        default=True,
+        help="Send each assignee Odoo's 'activity assigned to you' message, as when somebody "
+        "assigns an activity by hand. Off: the activities only appear in the assignee's "
+        "activities and counter, as those Odoo schedules in bulk (better for rules that act "
+        "on thousands of customers).",
+    )
+
     mail_template_id = fields.Many2one(
         "mail.template",
         string="E-mail Template",
@@ -140,18 +165,85 @@ class CustomerCareRule(models.Model):
         help="Schedule the activity, send the e-mail template as well, or send only the e-mail.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        rules._check_text_rights()
+        return rules
+
+    def write(self, vals):
+        result = super().write(vals)
+        self._check_text_rights()
+        return result
+
+    def _update_field_translations(self, field_name, translations, digest=None, source_lang=""):
+        result = super()._update_field_translations(
+            field_name, translations, digest=digest, source_lang=source_lang
+        )
+        for lang in translations:
+            self.with_context(lang=lang)._check_text_rights()
+        return result
+
+    def _text_has_code(self):
+        """The summary or the note has placeholders beyond the customer's key figures."""
+        render = self.env["mail.render.mixin"]
+        return any(
+            render._has_unsafe_expression_template_inline_template(str(text), "res.partner")
+            for rule in self.sudo()
+            for text in (rule.summary, rule.note)
+            if text
+        )
+
+    def _check_text_rights(self):
+        """As for mail templates: code in the texts is for mail template editors only."""
+        if (
+            not self.env.su
+            and not self.env.user.has_group(TEMPLATE_EDITOR_GROUP)
+            and self._text_has_code()
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only members of the group %(group)s may write placeholders other than the "
+                    "customer's name and key figures in care rules.",
+                    group=self.env.ref(TEMPLATE_EDITOR_GROUP).name,
+                )
+            )
+
+    def _text_author(self):
+        """The user as whom the texts' code runs: the rule's last editor, who must (still)
+        be an active mail template editor. Raises UserError otherwise."""
+        self.ensure_one()
+        author = self.sudo().write_uid
+        if not (author.active and author.has_group(TEMPLATE_EDITOR_GROUP)):
+            raise UserError(
+                self.env._(
+                    "Rule %(rule)s has placeholders that only a mail template editor may "
+                    "write, and its last editor (%(user)s) is not one: it does nothing until a "
+                    "template editor saves it again.",
+                    rule=self.name,
+                    user=author.name,
+                )
+            )
+        return author
+
     @api.constrains("trigger", "interval_days", "deadline_days")
     def _check_days(self):
         for rule in self:
-            if rule.trigger != "enter" and rule.interval_days <= 0:
+            if rule.trigger != "enter" and not 1 <= rule.interval_days <= MAX_INTERVAL_DAYS:
                 raise ValidationError(
                     self.env._(
-                        "Rule %(rule)s: the number of days must be positive.", rule=rule.name
+                        "Rule %(rule)s: the number of days must be between 1 and %(max)s.",
+                        rule=rule.name,
+                        max=MAX_INTERVAL_DAYS,
                     )
                 )
-            if rule.deadline_days < 0:
+            if not 0 <= rule.deadline_days <= MAX_DEADLINE_DAYS:
                 raise ValidationError(
-                    self.env._("Rule %(rule)s: the deadline cannot be negative.", rule=rule.name)
+                    self.env._(
+                        "Rule %(rule)s: the deadline must be between 0 and %(max)s days.",
+                        rule=rule.name,
+                        max=MAX_DEADLINE_DAYS,
+                    )
                 )
 
     @api.constrains("partner_domain")
@@ -221,25 +313,41 @@ class CustomerCareRule(models.Model):
         )
 
     def _assignee_sql(self):
-        """The user to assign, from the customer's row ``rp``, with the fallbacks."""
+        """The user to assign, from the customer's row ``rp``: the chosen assignee, else the
+        rule's fallback user, else the company's; each only if active, internal and working
+        for the rule's company."""
         self.ensure_one()
+        company = self.company_id
+        partners = self.env["res.partner"].with_company(company)
         chosen = {
             "salesperson": SQL("rp.user_id"),
-            "account_manager": SQL("rp.care_account_manager_id"),
-            "fixed": SQL("%s", self.user_id.id or None),
+            "account_manager": partners._field_to_sql("rp", "care_account_manager_id"),
+            "fixed": SQL("%s::int", self.user_id.id or None),
             "team_leader": SQL(
                 """(SELECT t.user_id FROM crm_team_member tm
                       JOIN crm_team t ON t.id = tm.crm_team_id
                      WHERE tm.user_id = rp.user_id AND tm.active AND t.active
                        AND t.user_id IS NOT NULL
-                     ORDER BY t.sequence, t.id LIMIT 1)"""
+                       AND (t.company_id = %s OR t.company_id IS NULL)
+                     ORDER BY t.sequence, t.id LIMIT 1)""",
+                company.id,
             ),
         }[self.assignee]
+
+        def valid(user):
+            return SQL(
+                """(SELECT u.id FROM res_users u
+                      JOIN res_company_users_rel cu ON cu.user_id = u.id AND cu.cid = %s
+                     WHERE u.id = %s AND u.active AND NOT u.share)""",
+                company.id,
+                user,
+            )
+
         return SQL(
-            "COALESCE(%s, %s::int, %s::int)",
-            chosen,
-            self.fallback_user_id.id or None,
-            self.company_id.customer_care_fallback_user_id.id or None,
+            "COALESCE(%s, %s, %s)",
+            valid(chosen),
+            valid(SQL("%s::int", self.fallback_user_id.id or None)),
+            valid(SQL("%s::int", company.customer_care_fallback_user_id.id or None)),
         )
 
     # ------------------------------------------------------------------ actions
@@ -252,7 +360,7 @@ class CustomerCareRule(models.Model):
         with self.env.cr.savepoint(flush=False) as savepoint:
             if self.trigger in ("enter", "recurring"):
                 engine._sync_members(self)
-            self.env.cr.execute(engine._due_sql(self, fields.Date.today()))
+            self.env.cr.execute(engine._due_sql(self))
             partner_ids = [partner for partner, _user in self.env.cr.fetchall()]
             savepoint.rollback()
         return {
@@ -266,8 +374,7 @@ class CustomerCareRule(models.Model):
 
     def action_run(self):
         """Apply this rule now."""
-        if not self.env.user.has_group("customer_segmentation.group_customer_insight_manager"):
-            raise AccessError(self.env._("Only Customer Insight managers can run care rules."))
+        self.env["customer.care.engine"]._check_access_manager()
         created = 0
         for company, rules in self.grouped("company_id").items():
             result = self.env["customer.care.engine"].with_company(company).run(rules)
@@ -286,6 +393,7 @@ class CustomerCareRule(models.Model):
 
     def action_view_logs(self):
         self.ensure_one()
+        self.env["customer.care.log"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "customer_care.action_customer_care_log"
         )
@@ -296,19 +404,4 @@ class CustomerCareRule(models.Model):
     def run_care_rules(self):
         """Apply every active rule of the current company now (public API; Customer Insight
         managers). Returns {rule id: actions created}, or False if a run is in progress."""
-        if not (
-            self.env.su
-            or self.env.user.has_group("customer_segmentation.group_customer_insight_manager")
-        ):
-            raise AccessError(self.env._("Only Customer Insight managers can run care rules."))
         return self.env["customer.care.engine"].run()
-
-    @api.model
-    def _cron_run_care_rules(self):
-        engine = self.env["customer.care.engine"]
-        for company in self.env["res.company"].search([("customer_care_enabled", "=", True)]):
-            try:
-                engine.with_company(company).run(commit=True)
-            except Exception:
-                self.env.cr.rollback()
-                _logger.exception("Care rules failed for %s", company.name)

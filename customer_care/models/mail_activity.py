@@ -40,7 +40,7 @@ class MailActivity(models.Model):
                 }
             )
             if reason:
-                log.partner_id.sudo().care_churn_reason_id = reason
+                log.partner_id.with_company(log.company_id).sudo().care_churn_reason_id = reason
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
 
     def unlink(self):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 HOURS = {"minutes": 1 / 60, "hours": 1, "days": 24, "weeks": 168, "months": 720}
+MAX_INTERVAL_HOURS = 24 * 31
 
 
 class ResConfigSettings(models.TransientModel):
@@ -31,13 +33,18 @@ class ResConfigSettings(models.TransientModel):
 
     def _inverse_customer_care_interval_hours(self):
         for settings in self:
-            if settings.customer_care_interval_hours > 0:
-                self._care_cron().write(
-                    {
-                        "interval_number": settings.customer_care_interval_hours,
-                        "interval_type": "hours",
-                    }
+            if not 1 <= settings.customer_care_interval_hours <= MAX_INTERVAL_HOURS:
+                raise ValidationError(
+                    self.env._(
+                        "The care rules run every 1 to %(max)s hours.", max=MAX_INTERVAL_HOURS
+                    )
                 )
+            self._care_cron().write(
+                {
+                    "interval_number": settings.customer_care_interval_hours,
+                    "interval_type": "hours",
+                }
+            )
 
     def action_run_care_rules(self):
         """Save the settings, then apply the company's care rules now."""

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from odoo.addons.customer_segmentation.tools import INTERNAL_GROUP
+
 INEQUALITIES = {"<", "<=", ">", ">="}
 
 
@@ -13,23 +15,32 @@ class ResPartner(models.Model):
     care_account_manager_id = fields.Many2one(
         "res.users",
         string="Account Manager",
+        company_dependent=True,
         domain="[('share', '=', False)]",
-        help="Dedicated account manager of the customer; care rules can assign their "
-        "activities to this person. Contacts share their company's account manager.",
+        groups=INTERNAL_GROUP,
+        help="Dedicated account manager of the customer in the current company; care rules "
+        "can assign their activities to this person. Contacts share their company's account "
+        "manager.",
     )
     care_churn_reason_id = fields.Many2one(
         "customer.churn.reason",
         string="Churn Reason",
-        help="Why the customer left: set when a win-back activity is done with a reason, "
-        "or by hand.",
+        company_dependent=True,
+        groups=INTERNAL_GROUP,
+        help="Why the customer left the current company: set when a win-back activity is done "
+        "with a reason, or by hand.",
     )
     care_churn_note = fields.Text(
-        "Churn Note", help="Details of why the customer left and what could win them back."
+        "Churn Note",
+        company_dependent=True,
+        groups=INTERNAL_GROUP,
+        help="Details of why the customer left the current company and what could win them back.",
     )
     care_last_contact_date = fields.Date(
         "Last Contact",
         compute="_compute_care_contact_dates",
         search="_search_care_last_contact_date",
+        groups=INTERNAL_GROUP,
         help="Date of the last activity done, or of the last meeting held, with the customer "
         "(its contacts and its opportunities included).",
     )
@@ -37,6 +48,7 @@ class ResPartner(models.Model):
         "Next Planned Contact",
         compute="_compute_care_contact_dates",
         search="_search_care_next_contact_date",
+        groups=INTERNAL_GROUP,
         help="Earliest deadline among the activities still to do on the customer, its contacts "
         "and its opportunities.",
     )
@@ -44,6 +56,7 @@ class ResPartner(models.Model):
         "customer.care.log",
         "partner_id",
         string="Care Actions",
+        groups=INTERNAL_GROUP,
         help="Activities and e-mails the care rules created for this customer.",
     )
 
@@ -173,6 +186,7 @@ class ResPartner(models.Model):
 
     def action_view_care_logs(self):
         self.ensure_one()
+        self.env["customer.care.log"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "customer_care.action_customer_care_log"
         )

@@ -156,21 +156,32 @@ class CustomerCareMetrics(models.Model):
                   FROM customer_segment_snapshot s
                   JOIN first_snapshots f ON f.company_id = s.company_id AND f.date = s.date
                 UNION ALL
+                -- A rating counts for the company of the rated employee, else for each
+                -- company that classifies the customer.
                 SELECT 'rating', date_trunc('month', r.create_date)::date, p.company_id,
                        p.partner_id, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, r.rating, 1, 0
                   FROM rating_rating r
                   JOIN res_partner rp ON rp.id = r.partner_id
                   JOIN customer_profile p ON p.partner_id = rp.commercial_partner_id
+                  LEFT JOIN LATERAL (
+                      SELECT u.company_id FROM res_users u
+                       WHERE u.partner_id = r.rated_partner_id ORDER BY u.id LIMIT 1
+                  ) rater ON TRUE
                  WHERE r.consumed AND r.rating > 0
+                   AND p.company_id = COALESCE(rater.company_id, p.company_id)
                 UNION ALL
                 SELECT 'reason', date_trunc('month', COALESCE(
                            (SELECT MAX(l.date_done) FROM customer_care_log l
-                             WHERE l.partner_id = rp.id AND l.churn_reason_id IS NOT NULL),
+                             WHERE l.partner_id = rp.id AND l.company_id = p.company_id
+                               AND l.churn_reason_id IS NOT NULL),
                            rp.write_date))::date,
-                       p.company_id, rp.id, NULL, NULL, rp.care_churn_reason_id,
+                       p.company_id, rp.id, NULL, NULL, reason.id,
                        0, 0, 0, 0, 0, 0, 0, 0, 1
                   FROM res_partner rp
                   JOIN customer_profile p ON p.partner_id = rp.id
+                  -- the reason is per company (company-dependent field)
+                  JOIN customer_churn_reason reason
+                    ON reason.id = (rp.care_churn_reason_id ->> p.company_id::text)::int
                  WHERE rp.care_churn_reason_id IS NOT NULL
             )
             SELECT ROW_NUMBER() OVER (ORDER BY f.date, f.fact, f.company_id, f.partner_id,

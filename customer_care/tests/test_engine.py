@@ -5,6 +5,8 @@ import odoo
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.customer_segmentation.tests.common import run_cron_until_done
+
 from ..models.care_engine import CustomerCareEngine
 from .common import CareCase
 
@@ -127,6 +129,12 @@ class TestCareEngine(CareCase):
         self.care.run()
         self.assertTrue(self.logs(rule, self.new), "the edited class applies at once")
 
+    def test_archived_customers_are_not_targeted(self):
+        rule = self.rule(["vip", "new"])
+        self.vip.action_archive()
+        self.care.run(rule)
+        self.assertEqual(self.logs(rule).partner_id, self.new)
+
     def test_preview_lists_what_a_run_does(self):
         rule = self.rule(["new", "vip"])
         action = rule.action_preview()
@@ -145,22 +153,23 @@ class TestCareEngine(CareCase):
             rule.partner_domain = "[('no_such_field', '=', 1)]"
 
     def test_run_killed_after_a_batch_is_finished_without_duplicates(self):
+        """Claimed customers are scheduled a batch per transaction by the scheduled job:
+        whatever stops it, the next call goes on; nobody is claimed or scheduled twice."""
         extra = [self.customer(f"New {i}", user_id=self.rep.id) for i in range(5)]
         for partner in extra:
             self.order(partner, self.today - timedelta(days=2), 10)
         self.engine.run()
         rule = self.rule(["new"])
-        self.care._sync_members(rule)
-        self.env.cr.execute(self.care._due_sql(rule, self.today))
-        due = self.env.cr.fetchall()
-        self.assertEqual(len(due), 6)
-        self.care._act(rule, due[:2], self.today)  # the batch committed before the "kill"
         with patch.object(CustomerCareEngine, "_batch_size", 2):
-            self.care.run(rule)
+            self.assertEqual(self.care._step_apply_rules(), 4, "6 claimed: 3 batches + 1 claim")
+            self.assertEqual(self.care._step_apply_rules(), 3, "a batch scheduled")
+            calls = run_cron_until_done(self, "customer_care.ir_cron_run_care_rules")
+        self.assertEqual(calls, 3, "two batches left, then a claim that finds nobody")
         logs = self.logs(rule)
         self.assertEqual(len(logs), 6)
         self.assertEqual(len(logs.partner_id), 6)
         self.assertEqual(len(logs.activity_id), 6)
+        self.assertEqual(set(logs.mapped("state")), {"open"})
 
     def test_a_second_open_action_is_impossible(self):
         rule = self.rule(["vip"])
@@ -191,14 +200,13 @@ class TestCareEngine(CareCase):
             other.close()
         self.assertEqual(self.care.run(rule)[rule.id], 1)
 
-    def test_cron_commits_and_respects_the_setting(self):
+    def test_cron_respects_the_setting(self):
         rule = self.rule(["vip"])
-        with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0):
-            self.company.customer_care_enabled = False
-            self.env["customer.care.rule"]._cron_run_care_rules()
-            self.assertFalse(self.logs(rule))
-            self.company.customer_care_enabled = True
-            self.env["customer.care.rule"]._cron_run_care_rules()
+        self.company.customer_care_enabled = False
+        run_cron_until_done(self, "customer_care.ir_cron_run_care_rules")
+        self.assertFalse(self.logs(rule))
+        self.company.customer_care_enabled = True
+        run_cron_until_done(self, "customer_care.ir_cron_run_care_rules")
         self.assertTrue(self.logs(rule))
 
     def test_access(self):

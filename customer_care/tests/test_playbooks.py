@@ -4,7 +4,7 @@ from odoo.tests import TransactionCase, tagged
 @tagged("post_install", "-at_install")
 class TestDefaultPlaybooks(TransactionCase):
     def test_each_playbook_acts_on_its_class(self):
-        customers = self.env["customer.insight.demo"].generate(size=90, seed=4)
+        customers = self.env["customer.insight.demo"]._generate(size=90, seed=4)
         self.env["customer.segmentation.engine"].run()
         rules = self.env["customer.care.rule"].search([("company_id", "=", self.env.company.id)])
         playbooks = {

@@ -1,21 +1,14 @@
-import logging
 from datetime import timedelta
 
 import numpy as np
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
-from odoo.addons.customer_segmentation.models.segmentation_engine import tune_transaction
+from ..tools import clv_math
 
-from . import clv_math
-
-_logger = logging.getLogger(__name__)
-
-MIN_REPEAT_CUSTOMERS = 200
-PREDICTION_WEEKS = 90 / 7
 GRADES = [("A", "A: reliable"), ("B", "B: usable"), ("C", "C: weak")]
+MAX_HOLDOUT_WEEKS = 520
 
 
 class CustomerClvModel(models.Model):
@@ -100,95 +93,16 @@ class CustomerClvModel(models.Model):
         for model in self:
             model.name = self.env._("Fit up to %(date)s", date=model.calibration_end or "")
 
-    # ------------------------------------------------------------------ data
-
-    @api.model
-    def _customer_summary(self, company, end, start=None):
-        """Arrays (partner ids, x, t_x, T, m) from the company's transactions up to ``end``
-        (and from ``start`` when given), same-day transactions merged."""
-        engine = self.env["customer.segmentation.engine"].with_company(company)
-        self.env.flush_all()
-        tune_transaction(self.env.cr)
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH days AS (
-                    SELECT partner_id, tx_date, SUM(amount) AS amount,
-                           ROW_NUMBER() OVER (PARTITION BY partner_id ORDER BY tx_date) AS rn
-                      FROM (%(transactions)s) tx
-                     WHERE n = 1 %(start)s
-                     GROUP BY partner_id, tx_date
-                )
-                SELECT partner_id, COUNT(*) - 1,
-                       (MAX(tx_date) - MIN(tx_date)) / 7.0,
-                       (%(end)s::date - MIN(tx_date)) / 7.0,
-                       COALESCE(AVG(amount) FILTER (WHERE rn > 1), 0)
-                  FROM days GROUP BY partner_id ORDER BY partner_id
-                """,
-                transactions=engine._transactions_sql(company, end, None),
-                start=SQL("AND tx_date >= %s", start) if start else SQL(),
-                end=end,
-            )
-        )
-        rows = self.env.cr.fetchall()
-        if not rows:
-            return (np.array([], dtype=int),) + tuple(np.array([], dtype=float) for _ in range(4))
-        partner_ids, x, t_x, T, m = (np.array(column) for column in zip(*rows, strict=True))
-        return partner_ids, x.astype(float), t_x.astype(float), T.astype(float), m.astype(float)
-
-    @api.model
-    def _fit(self, company, end):
-        """Fitted parameters and log-likelihoods on the transactions up to ``end``."""
-        _ids, x, t_x, T, m = self._customer_summary(company, end)
-        repeat = (x > 0) & (m > 0)
-        if repeat.sum() < MIN_REPEAT_CUSTOMERS:
-            raise UserError(
-                self.env._(
-                    "%(company)s has %(count)s customers with repeat purchases up to %(date)s; "
-                    "predictions need at least %(minimum)s. No prediction was made.",
-                    company=company.name,
-                    count=int(repeat.sum()),
-                    date=end,
-                    minimum=MIN_REPEAT_CUSTOMERS,
-                )
-            )
-        bgnbd, bgnbd_ll = clv_math.fit_bgnbd(x, t_x, T)
-        gamma_gamma, gg_ll = clv_math.fit_gamma_gamma(x[repeat], m[repeat])
-        return {
-            "bgnbd": bgnbd,
-            "gamma_gamma": gamma_gamma,
-            "bgnbd_log_likelihood": bgnbd_ll,
-            "gg_log_likelihood": gg_ll,
-            "customer_count": len(x),
-            "repeat_customer_count": int(repeat.sum()),
-        }
-
     # ------------------------------------------------------------------ API
 
     @api.model
     def fit_for_company(self, calibration_end=None):
         """Fit the models on ``env.company``'s transactions up to ``calibration_end``
-        (default today), refresh the customers' predictions, and return the new record."""
-        company = self.env.company
-        end = fields.Date.to_date(calibration_end) or fields.Date.today()
-        fit = self._fit(company, end)
-        model = self.create(
-            {
-                "company_id": company.id,
-                "fitted_at": fields.Datetime.now(),
-                "calibration_end": end,
-                "customer_count": fit["customer_count"],
-                "repeat_customer_count": fit["repeat_customer_count"],
-                "bgnbd_log_likelihood": fit["bgnbd_log_likelihood"],
-                "gg_log_likelihood": fit["gg_log_likelihood"],
-                **dict(
-                    zip(("bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b"), fit["bgnbd"], strict=True)
-                ),
-                **dict(zip(("gg_p", "gg_q", "gg_v"), fit["gamma_gamma"], strict=True)),
-            }
-        )
-        model._refresh_predictions(fields.Date.today())
-        return model
+        (default today), refresh the customers' predictions, and return the new record.
+        Public API; Customer Insight managers only."""
+        engine = self.env["customer.clv.engine"]
+        engine._check_access_manager()
+        return engine._fit_company(fields.Date.to_date(calibration_end) or fields.Date.today())
 
     @api.model
     def _latest(self, company):
@@ -201,88 +115,24 @@ class CustomerClvModel(models.Model):
             (self.gg_p, self.gg_q, self.gg_v),
         )
 
-    def _refresh_predictions(self, as_of):
-        """Predictions of every customer of the company as of ``as_of`` from this fit;
-        only the rows whose values changed are written."""
-        self.ensure_one()
-        company = self.company_id
-        partner_ids, x, t_x, T, m = self._customer_summary(company, as_of)
-        bgnbd, gamma_gamma = self._params()
-        alive = clv_math.p_alive(bgnbd, x, t_x, T)
-        purchases = clv_math.expected_purchases(bgnbd, PREDICTION_WEEKS, x, t_x, T)
-        spend = clv_math.expected_average_spend(gamma_gamma, x, m)
-        value = clv_math.lifetime_value(
-            bgnbd, gamma_gamma, 12, company.clv_monthly_discount_rate / 100, x, t_x, T, m
-        )
-        risk = np.where(
-            alive < company.clv_churn_risk_high,
-            "high",
-            np.where(alive < company.clv_churn_risk_medium, "medium", "low"),
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH new AS (
-                    SELECT * FROM unnest(%(partners)s::int[], %(alive)s::numeric[],
-                                         %(purchases)s::numeric[], %(spend)s::numeric[],
-                                         %(value)s::numeric[], %(risk)s::varchar[])
-                           AS n(partner_id, p_alive, purchases, spend, value, risk)
-                ),
-                removed AS (
-                    DELETE FROM customer_clv_prediction c
-                     WHERE c.company_id = %(company)s
-                       AND NOT EXISTS (SELECT 1 FROM new WHERE new.partner_id = c.partner_id)
-                )
-                INSERT INTO customer_clv_prediction (
-                    partner_id, company_id, model_id, p_alive, expected_purchases_90d,
-                    expected_avg_spend, predicted_clv_12m, churn_risk,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT partner_id, %(company)s, %(model)s, ROUND(p_alive, 4), ROUND(purchases, 4),
-                       ROUND(spend, 2), ROUND(value, 2), risk,
-                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-                  FROM new
-                ON CONFLICT (partner_id, company_id) DO UPDATE
-                   SET model_id = EXCLUDED.model_id, p_alive = EXCLUDED.p_alive,
-                       expected_purchases_90d = EXCLUDED.expected_purchases_90d,
-                       expected_avg_spend = EXCLUDED.expected_avg_spend,
-                       predicted_clv_12m = EXCLUDED.predicted_clv_12m,
-                       churn_risk = EXCLUDED.churn_risk, write_date = EXCLUDED.write_date
-                 WHERE (customer_clv_prediction.model_id, customer_clv_prediction.p_alive,
-                        customer_clv_prediction.expected_purchases_90d,
-                        customer_clv_prediction.expected_avg_spend,
-                        customer_clv_prediction.predicted_clv_12m,
-                        customer_clv_prediction.churn_risk)
-                       IS DISTINCT FROM (EXCLUDED.model_id, EXCLUDED.p_alive,
-                        EXCLUDED.expected_purchases_90d, EXCLUDED.expected_avg_spend,
-                        EXCLUDED.predicted_clv_12m, EXCLUDED.churn_risk)
-                """,
-                partners=partner_ids.tolist(),
-                alive=alive.tolist(),
-                purchases=purchases.tolist(),
-                spend=spend.tolist(),
-                value=value.tolist(),
-                risk=risk.tolist(),
-                company=company.id,
-                model=self.id,
-                uid=self.env.uid,
-            )
-        )
-        written = self.env.cr.rowcount
-        self.env["customer.clv.prediction"].invalidate_model()
-        return written
-
     def action_holdout_check(self):
         """Refit without the last ``holdout_weeks`` weeks, predict them, compare and grade."""
+        engine = self.env["customer.clv.engine"]
+        engine._check_access_manager()
         for model in self:
             company = model.company_id
             weeks = model.holdout_weeks
-            if weeks <= 0:
-                raise UserError(self.env._("The holdout needs a positive number of weeks."))
+            if not 1 <= weeks <= MAX_HOLDOUT_WEEKS:
+                raise UserError(
+                    self.env._(
+                        "The holdout must be between 1 and %(max)s weeks.", max=MAX_HOLDOUT_WEEKS
+                    )
+                )
             split = model.calibration_end - timedelta(weeks=weeks)
-            fit = self._fit(company, split)
-            partner_ids, x, t_x, T, _m = self._customer_summary(company, split)
+            fit = engine._fit(company, split)
+            partner_ids, x, t_x, T, _m = engine._customer_summary(company, split)
             predicted = clv_math.expected_purchases(fit["bgnbd"], float(weeks), x, t_x, T)
-            ids, _x, _tx, _T, _m = self._customer_summary(
+            ids, _x, _tx, _T, _m = engine._customer_summary(
                 company, model.calibration_end, start=split + timedelta(days=1)
             )
             actual_by_partner = dict(zip(ids.tolist(), (_x + 1).tolist(), strict=True))
@@ -312,16 +162,3 @@ class CustomerClvModel(models.Model):
         return self.env["ir.actions.act_window"]._for_xml_id(
             "customer_clv.action_customer_clv_model"
         )
-
-    @api.model
-    def _cron_fit_models(self):
-        for company in self.env["res.company"].search([]):
-            try:
-                self.with_company(company).fit_for_company()
-                self.env["ir.cron"]._commit_progress(1)
-            except UserError as error:
-                self.env.cr.rollback()
-                _logger.info("No value model for %s: %s", company.name, error)
-            except Exception:
-                self.env.cr.rollback()
-                _logger.exception("Fitting the value model of %s failed", company.name)

@@ -1,7 +1,8 @@
 from odoo import fields, models
 
+from odoo.addons.customer_segmentation.tools import USER_GROUP
+
 CHURN_RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
-MONETARY_GROUP = "customer_segmentation.group_customer_insight_user"
 HELP = {
     "p_alive": "Probability that the customer still buys from us: high when they bought "
     "recently compared with their usual rhythm, low when they are overdue (BG/NBD model).",
@@ -43,13 +44,13 @@ class CustomerClvPrediction(models.Model):
         "Expected Spend per Purchase",
         readonly=True,
         aggregator="avg",
-        groups=MONETARY_GROUP,
+        groups=USER_GROUP,
         help=HELP["expected_avg_spend"],
     )
     predicted_clv_12m = fields.Monetary(
         "Predicted 12-Month Value",
         readonly=True,
-        groups=MONETARY_GROUP,
+        groups=USER_GROUP,
         help=HELP["predicted_clv_12m"],
     )
     churn_risk = fields.Selection(CHURN_RISKS, readonly=True, help=HELP["churn_risk"])

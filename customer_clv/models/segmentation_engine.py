@@ -1,18 +1,19 @@
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import SQL
+
+from odoo.addons.customer_segmentation.tools import insert_rule_after
 
 
 class CustomerSegmentationEngine(models.AbstractModel):
     _inherit = "customer.segmentation.engine"
 
-    @api.model
-    def run(self, as_of=None, partner_ids=None, commit=False):
+    @api.private
+    def _prepare_full_run(self, company, as_of):
         """A full run first refreshes the predictions from the company's latest fit."""
-        if partner_ids is None:
-            model = self.env["customer.clv.model"]._latest(self.env.company)
-            if model:
-                model._refresh_predictions(fields.Date.to_date(as_of) or fields.Date.today())
-        return super().run(as_of=as_of, partner_ids=partner_ids, commit=commit)
+        super()._prepare_full_run(company, as_of)
+        model = self.env["customer.clv.model"].sudo()._latest(company)
+        if model:
+            self.env["customer.clv.engine"]._refresh_predictions(model, as_of)
 
     def _uses_predictions(self, company):
         return company.clv_at_risk_by_p_alive or company.clv_value_tier_by_clv
@@ -46,5 +47,6 @@ class CustomerSegmentationEngine(models.AbstractModel):
         rules = super()._lifecycle_rules(company, as_of)
         if company.clv_at_risk_by_p_alive:
             # Right after "churned": a customer the model sees as leaving is at risk now.
-            rules.insert(1, (SQL("clv.p_alive < %s", company.clv_at_risk_threshold), "at_risk"))
+            condition = SQL("clv.p_alive < %s", company.clv_at_risk_threshold)
+            insert_rule_after(rules, "churned", ("p_alive", condition, "at_risk"))
         return rules

@@ -1,4 +1,5 @@
 from datetime import date
+from unittest.mock import patch
 
 import numpy as np
 import pandas as pd
@@ -7,8 +8,13 @@ from lifetimes import BetaGeoFitter, GammaGammaFitter
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.customer_segmentation.tests.common import SegmentationCase, create_insight_users
+from odoo.addons.customer_segmentation.tests.common import (
+    SegmentationCase,
+    create_insight_users,
+    run_cron_until_done,
+)
 
+from ..tools import clv_math
 from .common import cdnow_transactions, load_customers_and_orders
 
 CALIBRATION_END = date(1997, 9, 30)
@@ -47,8 +53,10 @@ class TestCustomerValue(SegmentationCase):
 
     def test_customer_predictions_match_the_formulas(self):
         """Against the Lifetimes implementation, for customers of every kind."""
-        self.model._refresh_predictions(CALIBRATION_END)
-        ids, x, t_x, T, m = self.model._customer_summary(self.company, CALIBRATION_END)
+        self.env["customer.clv.engine"]._refresh_predictions(self.model, CALIBRATION_END)
+        ids, x, t_x, T, m = self.env["customer.clv.engine"]._customer_summary(
+            self.company, CALIBRATION_END
+        )
         bgnbd = BetaGeoFitter()
         bgnbd.params_ = pd.Series(
             dict(zip("r alpha a b".split(), self.model._params()[0], strict=True))
@@ -96,8 +104,12 @@ class TestCustomerValue(SegmentationCase):
                 self.assertClose(partner.customer_predicted_clv_12m, value, tolerance=0.001)
 
     def test_churn_risk_bands_and_refresh_writes_only_changes(self):
-        self.assertGreater(self.model._refresh_predictions(CALIBRATION_END), 2000)
-        self.assertEqual(self.model._refresh_predictions(CALIBRATION_END), 0)
+        self.assertGreater(
+            self.env["customer.clv.engine"]._refresh_predictions(self.model, CALIBRATION_END), 2000
+        )
+        self.assertEqual(
+            self.env["customer.clv.engine"]._refresh_predictions(self.model, CALIBRATION_END), 0
+        )
         predictions = self.env["customer.clv.prediction"].search(
             [("company_id", "=", self.company.id)]
         )
@@ -133,6 +145,33 @@ class TestCustomerValue(SegmentationCase):
         self.engine.run(as_of=CALIBRATION_END)
         best = predictions.sorted("predicted_clv_12m", reverse=True)[:20].partner_id
         self.assertEqual(set(best.mapped("customer_value_tier")), {"high"})
+
+    def test_a_fit_that_does_not_converge_keeps_the_previous_model(self):
+        self.env["customer.clv.engine"]._refresh_predictions(self.model, CALIBRATION_END)
+        before = self.env["customer.clv.prediction"].search_read(
+            [("company_id", "=", self.company.id)], ["p_alive", "model_id"]
+        )
+        with patch.object(clv_math, "MAX_ITERATIONS", 1), self.assertRaises(UserError) as error:
+            self.env["customer.clv.model"].fit_for_company(CALIBRATION_END)
+        self.assertIn("did not converge", str(error.exception))
+        self.assertEqual(self.env["customer.clv.model"]._latest(self.company), self.model)
+        after = self.env["customer.clv.prediction"].search_read(
+            [("company_id", "=", self.company.id)], ["p_alive", "model_id"]
+        )
+        self.assertEqual(after, before)
+
+    def test_holdout_weeks_are_bounded(self):
+        for weeks in (0, 10**6):
+            self.model.holdout_weeks = weeks
+            with self.assertRaises(UserError):
+                self.model.action_holdout_check()
+
+    def test_monthly_job_through_the_cron_runner(self):
+        calls = run_cron_until_done(self, "customer_clv.ir_cron_fit_clv_models")
+        self.assertGreaterEqual(calls, 1)
+        latest = self.env["customer.clv.model"]._latest(self.company)
+        self.assertNotEqual(latest, self.model, "refitted up to today")
+        self.assertEqual(latest.customer_count, self.model.customer_count)
 
     def test_too_little_data_is_refused(self):
         small = self.env["res.company"].create({"name": "Small shop"})

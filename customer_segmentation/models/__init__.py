@@ -1,7 +1,9 @@
+from . import customer_insight_engine
 from . import rfm_segment
 from . import customer_profile
 from . import customer_segment_history
 from . import customer_segmentation_queue
+from . import customer_segmentation_result
 from . import segmentation_engine
 from . import res_company
 from . import res_config_settings
@@ -9,3 +11,4 @@ from . import res_partner
 from . import sale_order
 from . import account_move
 from . import customer_insight_demo
+from . import base_partner_merge

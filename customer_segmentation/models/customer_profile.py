@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.fields import Domain
 
+from ..tools import USER_GROUP
+
 LIFECYCLE_STAGES = [
     ("potential", "Potential"),
     ("new", "New"),
@@ -12,7 +14,6 @@ LIFECYCLE_STAGES = [
     ("churned", "Churned"),
 ]
 VALUE_TIERS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
-MONETARY_GROUP = "customer_segmentation.group_customer_insight_user"
 
 HELP = {
     "first_order_date": "Date (UTC) of the customer's first transaction in this company, over all "
@@ -69,11 +70,9 @@ class CustomerProfile(models.Model):
     first_order_date = fields.Date(readonly=True, help=HELP["first_order_date"])
     last_order_date = fields.Date(readonly=True, help=HELP["last_order_date"])
     order_count = fields.Integer("Transactions", readonly=True, help=HELP["order_count"])
-    total_revenue = fields.Monetary(
-        readonly=True, groups=MONETARY_GROUP, help=HELP["total_revenue"]
-    )
+    total_revenue = fields.Monetary(readonly=True, groups=USER_GROUP, help=HELP["total_revenue"])
     avg_order_value = fields.Monetary(
-        "Average Order Value", readonly=True, groups=MONETARY_GROUP, help=HELP["avg_order_value"]
+        "Average Order Value", readonly=True, groups=USER_GROUP, help=HELP["avg_order_value"]
     )
     rfm_recency_days = fields.Integer(
         "Recency (days)",
@@ -83,7 +82,7 @@ class CustomerProfile(models.Model):
     )
     rfm_frequency = fields.Integer("Frequency", readonly=True, help=HELP["rfm_frequency"])
     rfm_monetary = fields.Monetary(
-        "Monetary", readonly=True, groups=MONETARY_GROUP, help=HELP["rfm_monetary"]
+        "Monetary", readonly=True, groups=USER_GROUP, help=HELP["rfm_monetary"]
     )
     rfm_r_score = fields.Integer("R Score", readonly=True, aggregator="avg", help=HELP["score"])
     rfm_f_score = fields.Integer("F Score", readonly=True, aggregator="avg", help=HELP["score"])

@@ -1,7 +1,25 @@
+import math
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .segmentation_engine import parse_breakpoints
+from ..tools import check_finite
+
+MAX_DAYS = 36500  # a hundred years: any longer day count is a typo
+MAX_AMOUNT = 1e15
+AMOUNT_FIELDS = ("customer_high_value_amount", "customer_medium_value_amount")
+
+
+def parse_breakpoints(text):
+    """Four finite increasing numbers written "a,b,c,d", as floats; ValueError otherwise."""
+    values = [float(part) for part in (text or "").split(",") if part.strip()]
+    if (
+        len(values) != 4
+        or not all(math.isfinite(value) for value in values)
+        or any(a >= b for a, b in zip(values, values[1:], strict=False))
+    ):
+        raise ValueError(text)
+    return values
 
 
 class ResCompany(models.Model):
@@ -96,13 +114,39 @@ class ResCompany(models.Model):
         "Last Classification Run", readonly=True, help="When the last complete run finished."
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_finite(self, vals, AMOUNT_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_finite(self, vals, AMOUNT_FIELDS)
+        return super().write(vals)
+
+    def _rfm_breakpoints(self):
+        """The recency, frequency and monetary breakpoints of the fixed-threshold scoring."""
+        self.ensure_one()
+        return [
+            parse_breakpoints(text)
+            for text in (self.rfm_r_thresholds, self.rfm_f_thresholds, self.rfm_m_thresholds)
+        ]
+
     @api.constrains(
         "rfm_window_days", "customer_new_days", "customer_at_risk_days", "customer_churn_days"
     )
     def _check_customer_days(self):
         for company in self:
-            if min(company.rfm_window_days, company.customer_new_days) < 0:
-                raise ValidationError(self.env._("Day counts cannot be negative."))
+            days = (
+                company.rfm_window_days,
+                company.customer_new_days,
+                company.customer_at_risk_days,
+                company.customer_churn_days,
+            )
+            if not all(0 <= value <= MAX_DAYS for value in days):
+                raise ValidationError(
+                    self.env._("Day counts must be between 0 and %(max)s days.", max=MAX_DAYS)
+                )
             if not 0 < company.customer_at_risk_days < company.customer_churn_days:
                 raise ValidationError(
                     self.env._(
@@ -126,8 +170,8 @@ class ResCompany(models.Model):
                 except ValueError:
                     raise ValidationError(
                         self.env._(
-                            "%(label)s breakpoints must be four increasing numbers separated "
-                            'by commas, such as "30,90,180,365"; got "%(text)s".',
+                            "%(label)s breakpoints must be four finite increasing numbers "
+                            'separated by commas, such as "30,90,180,365"; got "%(text)s".',
                             label=label,
                             text=text or "",
                         )
@@ -136,6 +180,13 @@ class ResCompany(models.Model):
     @api.constrains("customer_high_value_amount", "customer_medium_value_amount")
     def _check_value_amounts(self):
         for company in self:
+            amounts = (company.customer_medium_value_amount, company.customer_high_value_amount)
+            if not all(math.isfinite(amount) and amount <= MAX_AMOUNT for amount in amounts):
+                raise ValidationError(
+                    self.env._(
+                        "The value amounts must be numbers below %(max)s.", max=f"{MAX_AMOUNT:g}"
+                    )
+                )
             if not 0 <= company.customer_medium_value_amount < company.customer_high_value_amount:
                 raise ValidationError(
                     self.env._("The medium value amount must be below the high value amount.")

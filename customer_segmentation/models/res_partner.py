@@ -1,12 +1,10 @@
-import logging
-
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
-from .customer_profile import HELP, MONETARY_GROUP
+from ..tools import INTERNAL_GROUP, USER_GROUP
+from .customer_profile import HELP
 
 CUSTOMER_TYPES = [
     ("individual", "Individual"),
@@ -16,13 +14,12 @@ CUSTOMER_TYPES = [
     ("government", "Government"),
     ("non_profit", "Non-Profit"),
 ]
-MANAGER_GROUP = "customer_segmentation.group_customer_insight_manager"
-_logger = logging.getLogger(__name__)
 
 
 def _profile_field(field_type, name, **kwargs):
     """A read-only partner field showing the current company's profile of the commercial
     entity; searchable, sortable and groupable through ``customer_profile_id``."""
+    kwargs.setdefault("groups", INTERNAL_GROUP)
     return field_type(related=f"customer_profile_id.{name}", **kwargs)
 
 
@@ -34,11 +31,13 @@ class ResPartner(models.Model):
         string="Classification Profile",
         compute="_compute_customer_profile_id",
         search="_search_customer_profile_id",
+        groups=INTERNAL_GROUP,
         help="The classification of this contact's commercial entity in the current company.",
     )
     customer_currency_id = fields.Many2one(
         "res.currency",
         compute="_compute_customer_currency_id",
+        groups=INTERNAL_GROUP,
         help="Currency of the current company, in which the customer's amounts are shown.",
     )
     customer_first_order_date = _profile_field(
@@ -54,7 +53,7 @@ class ResPartner(models.Model):
         fields.Monetary,
         "total_revenue",
         currency_field="customer_currency_id",
-        groups=MONETARY_GROUP,
+        groups=USER_GROUP,
         help=HELP["total_revenue"],
     )
     customer_avg_order_value = _profile_field(
@@ -62,7 +61,7 @@ class ResPartner(models.Model):
         "avg_order_value",
         string="Average Order Value",
         currency_field="customer_currency_id",
-        groups=MONETARY_GROUP,
+        groups=USER_GROUP,
         help=HELP["avg_order_value"],
     )
     rfm_recency_days = _profile_field(
@@ -76,7 +75,7 @@ class ResPartner(models.Model):
         "rfm_monetary",
         string="Monetary",
         currency_field="customer_currency_id",
-        groups=MONETARY_GROUP,
+        groups=USER_GROUP,
         help=HELP["rfm_monetary"],
     )
     rfm_r_score = _profile_field(
@@ -115,12 +114,14 @@ class ResPartner(models.Model):
         compute="_compute_customer_type",
         store=True,
         readonly=False,
+        groups=INTERNAL_GROUP,
         help="Individuals are set automatically; for companies choose SME, large enterprise, "
         "multinational, government or non-profit. Contacts share their company's type.",
     )
     customer_profile_completeness = fields.Integer(
         "Profile Completeness (%)",
         compute="_compute_customer_profile_completeness",
+        groups=INTERNAL_GROUP,
         help="Share of the four key facts that are filled in: a way to reach the customer "
         "(e-mail or phone), country, customer type and salesperson.",
     )
@@ -128,13 +129,14 @@ class ResPartner(models.Model):
         "Incomplete Profile",
         compute="_compute_customer_profile_completeness",
         search="_search_customer_profile_incomplete",
+        groups=INTERNAL_GROUP,
         help="E-mail and phone, country, customer type or salesperson is missing.",
     )
     customer_segment_history_ids = fields.One2many(
         "customer.segment.history",
         compute="_compute_customer_segment_history_ids",
         string="Classification History",
-        groups="customer_segmentation.group_customer_insight_user",
+        groups=USER_GROUP,
         help="Changes of stage, segment and value tier of the commercial entity in the "
         "current company, newest first.",
     )
@@ -291,6 +293,32 @@ class ResPartner(models.Model):
         )
         return incomplete if True in value else ~incomplete
 
+    # ------------------------------------------------------------------ freshness
+
+    def write(self, vals):
+        toggled = self.browse()
+        if "active" in vals:
+            # Archived customers leave the classification, restored ones come back.
+            toggled = self.filtered(lambda partner: partner.active != bool(vals["active"]))
+        result = super().write(vals)
+        if toggled:
+            toggled._enqueue_classified_companies()
+        return result
+
+    def _enqueue_classified_companies(self):
+        """Queue these contacts' commercial entities in every company that classifies them."""
+        self.env.flush_all()
+        self.env["customer.segmentation.queue"]._enqueue_sql(
+            SQL(
+                """SELECT p.company_id, p.partner_id FROM customer_profile p
+                    WHERE p.partner_id = ANY(%(ids)s)
+                   UNION
+                   SELECT c.id, rp.commercial_partner_id FROM res_partner rp, res_company c
+                    WHERE rp.id = ANY(%(ids)s) AND rp.active""",
+                ids=self.commercial_partner_id.ids,
+            )
+        )
+
     # ------------------------------------------------------------------ actions
 
     @api.model
@@ -300,35 +328,11 @@ class ResPartner(models.Model):
         Public API; reserved to Customer Insight managers. Returns the engine's row counts,
         or False when another run of the company is in progress.
         """
-        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
-            raise AccessError(
-                self.env._("Only Customer Insight managers can recompute the classification.")
-            )
         return self.env["customer.segmentation.engine"].run(as_of=as_of)
-
-    @api.model
-    def _cron_recompute_customer_segmentation(self):
-        self._run_per_company(self.env["res.company"].search([]), "run")
-
-    @api.model
-    def _cron_process_segmentation_queue(self):
-        companies = self.env["customer.segmentation.queue"].search([]).company_id
-        self._run_per_company(companies, "process_queue")
-
-    @api.model
-    def _run_per_company(self, companies, method):
-        """Call an engine method for each company; a failing company is logged and left
-        for the next run, the others go on."""
-        engine = self.env["customer.segmentation.engine"]
-        for company in companies:
-            try:
-                getattr(engine.with_company(company), method)(commit=True)
-            except Exception:
-                self.env.cr.rollback()
-                _logger.exception("Customer segmentation failed for %s", company.name)
 
     def action_pin_customer_class(self):
         self.ensure_one()
+        self.env["customer.segmentation.engine"]._check_access_manager()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Pin Class"),
@@ -340,8 +344,8 @@ class ResPartner(models.Model):
 
     def action_unpin_customer_class(self):
         """Drop the pins of these customers and reclassify them from their transactions."""
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(self.env._("Only Customer Insight managers can unpin classes."))
+        engine = self.env["customer.segmentation.engine"]
+        engine._check_access_manager()
         partners = self.commercial_partner_id
         profiles = self.env["customer.profile"].search(
             [("partner_id", "in", partners.ids), ("company_id", "=", self.env.company.id)]
@@ -355,11 +359,12 @@ class ResPartner(models.Model):
                 "pinned_on": False,
             }
         )
-        self.env["customer.segmentation.engine"].run(partner_ids=partners.ids)
+        engine._run(partner_ids=partners.ids)
         return True
 
     def action_view_segment_history(self):
         self.ensure_one()
+        self.env["customer.segment.history"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "customer_segmentation.action_customer_segment_history"
         )

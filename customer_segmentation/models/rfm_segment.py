@@ -113,6 +113,7 @@ class CustomerRfmSegment(models.Model):
 
     def action_view_customers(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "customer_segmentation.action_customer_insight_partners"
         )

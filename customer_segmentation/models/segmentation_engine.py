@@ -2,23 +2,29 @@
 
 1. ``_build_result`` aggregates the transactions per commercial entity, scores the RFM
    population, maps scores to segments, derives tier and lifecycle stage, keeps the pins,
-   and stores in a temporary table only the profiles that differ from what is stored.
-2. ``_apply_batch`` writes that difference in batches (upsert, delete, history lines).
-3. A full run then snapshots the counts per class and records its as-of date.
+   and stages in ``customer.segmentation.result`` only the profiles that differ from what
+   is stored.
+2. ``_apply_batch`` consumes the staged rows in batches: profiles upserted or deleted,
+   history lines for the changes, all in one statement.
+3. ``_finish_full_run`` snapshots the counts per class and records the as-of date.
 
-A run killed between batches leaves whole rows behind; the next run computes the remaining
-difference and finishes the job. Runs of one company are serialised by an advisory lock.
+An interactive run does the three steps in one transaction. The scheduled job does one
+step per transaction (the staged rows carry the run across transactions and workers), so
+that it finishes at any size; a run killed between batches leaves whole rows behind and the
+next call goes on where it stopped. Runs of one company are serialised by the engine lock.
 """
 
 import logging
+import math
 from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import contacts_scope, partner_scope, tune_transaction
+
 _logger = logging.getLogger(__name__)
 
-RESULT_TABLE = SQL.identifier("customer_segmentation_result")
 PROFILE_VALUE_COLUMNS = (
     "first_order_date",
     "last_order_date",
@@ -35,91 +41,260 @@ PROFILE_VALUE_COLUMNS = (
     "value_tier",
     "lifecycle_stage",
 )
-
-
-def tune_transaction(cr):
-    """Settings for the rest of the transaction of an engine's large statements: JIT
-    compilation costs seconds per statement and buys nothing here; sorts and hashes of a
-    whole population deserve more than the default 4 MB."""
-    cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"))
-
-
-def contacts_scope(column, partner_ids):
-    """``AND column`` is a contact of one of these commercial entities (index friendly);
-    nothing when ``partner_ids`` is None."""
-    if partner_ids is None:
-        return SQL()
-    return SQL(
-        "AND %s IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))",
-        SQL(column),
-        partner_ids,
-    )
-
-
-def parse_breakpoints(text):
-    """Four increasing numbers written "a,b,c,d", as floats; ValueError otherwise."""
-    values = [float(part) for part in (text or "").split(",") if part.strip()]
-    if len(values) != 4 or any(a >= b for a, b in zip(values, values[1:], strict=False)):
-        raise ValueError(text)
-    return values
+# A manager's pin wins over what a run staged before it.
+PINS = {"lifecycle_stage": "pinned_stage", "segment_id": "pinned_segment_id"}
 
 
 class CustomerSegmentationEngine(models.AbstractModel):
     _name = "customer.segmentation.engine"
+    _inherit = ["customer.insight.engine"]
     _description = "Customer Segmentation Engine"
 
-    _batch_size = 50000
-    _lock_key = 1129530695  # arbitrary constant shared by every run ("CSEG")
+    _batch_size = 50000  # staged profiles written per transaction by the scheduled job
+    _queue_batch_size = 20000  # queued customers processed per transaction
+    _lock_key = 1129530695  # arbitrary constant ("CSEG")
 
-    # ------------------------------------------------------------------ entry point
+    # ------------------------------------------------------------------ entry points
 
     @api.model
-    def run(self, as_of=None, partner_ids=None, commit=False):
-        """Classify the customers of ``env.company`` as of ``as_of`` (default today).
+    def run(self, as_of=None, partner_ids=None):
+        """Classify the customers of ``env.company`` as of ``as_of`` (default today), in
+        one transaction; Customer Insight managers only.
 
         :param partner_ids: commercial partners to reclassify (scored against the stored
             population); ``None`` reclassifies everyone and snapshots the counts.
-        :param commit: commit after each batch (scheduled actions); otherwise the whole run
-            is one transaction.
         :return: dict of row counts, or ``False`` if another run holds the company's lock.
         """
+        self._check_access_manager()
+        return self._run(as_of, partner_ids)
+
+    @api.model
+    def process_queue(self):
+        """Process the queued customers of ``env.company`` now (see ``_process_partners``);
+        return how many, or False if a run of the company holds the lock (the queue then
+        waits for the next call). Customer Insight managers only."""
+        self._check_access_manager()
+        processed = 0
+        while True:
+            count = self._process_queue_batch()
+            if count is None:
+                return False
+            if not count:
+                return processed
+            processed += count
+
+    @api.model
+    def _run(self, as_of=None, partner_ids=None):
+        """``run`` without the access check, for the addons' own callers."""
         company = self.env.company
         as_of = fields.Date.to_date(as_of) or fields.Date.today()
         self.env.flush_all()
-        if not self._try_lock(company, commit):
+        if not self._try_lock(company):
             _logger.info("Segmentation of %s already running, skipped", company.name)
             return False
-        try:
-            stats = {"changed": self._build_result(company, as_of, partner_ids)}
-            stats.update(self._apply_result(company, as_of, commit))
-            if partner_ids is None and stats["complete"]:
-                stats["snapshot"] = self._snapshot(company, as_of)
-                company.sudo().write(
-                    {
-                        "customer_segmentation_as_of": as_of,
-                        "customer_segmentation_last_run": fields.Datetime.now(),
-                    }
-                )
-            self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", RESULT_TABLE))
-            if commit:
-                self.env["ir.cron"]._commit_progress(remaining=0)
-        except Exception:
-            if commit:
-                self.env.cr.rollback()
-            raise
-        finally:
-            if commit:
-                self.env.cr.execute(
-                    SQL("SELECT pg_advisory_unlock(%s, %s)", self._lock_key, company.id)
-                )
-            self.env.invalidate_all()
+        full = partner_ids is None
+        if full:
+            self._prepare_full_run(company, as_of)
+        stats = {"changed": self._build_result(company, as_of, partner_ids)}
+        stats.update(written=0, deleted=0, history=0)
+        while batch := self._apply_batch(company, as_of, partner_ids):
+            for key in ("written", "deleted", "history"):
+                stats[key] += batch[key]
+        if full:
+            stats["snapshot"] = self._finish_full_run(company, as_of)
+        self.env.invalidate_all()
         _logger.info("Segmentation of %s as of %s: %s", company.name, as_of, stats)
         return stats
 
-    def _try_lock(self, company, commit):
-        # Committing runs outlive their transaction, so they take a session lock.
-        function = "pg_try_advisory_lock" if commit else "pg_try_advisory_xact_lock"
-        self.env.cr.execute(SQL("SELECT %s(%s, %s)", SQL(function), self._lock_key, company.id))
+    # ------------------------------------------------------------------ scheduled jobs
+
+    @api.model
+    def _cron_classify(self):
+        """Nightly: classify every company's customers as of today, one step at a time."""
+        today = fields.Date.today()
+        companies = self.env["res.company"].search([])
+        todo = companies.filtered(
+            lambda c: c.customer_segmentation_as_of != today or self._pending_as_of(c)
+        )
+        self._cron_per_company(todo, "_step_classify")
+
+    @api.private
+    def _step_classify(self):
+        """One transaction of the nightly run of ``env.company``: stage the new
+        classification (first call) or write one batch of it; the last batch finishes the
+        run. Returns the batches left, or None when another run holds the lock."""
+        company = self.env.company
+        self.env.flush_all()
+        if not self._try_lock(company):
+            return None
+        as_of = self._pending_as_of(company)
+        if not as_of:
+            as_of = fields.Date.today()
+            self._prepare_full_run(company, as_of)
+            self._build_result(company, as_of, None)
+        self._apply_batch(company, as_of, None)
+        left = self._staged_count(company)
+        if not left:
+            self._finish_full_run(company, as_of)
+        return math.ceil(left / self._batch_size)
+
+    @api.model
+    def _cron_process_queue(self):
+        companies = self.env["customer.segmentation.queue"].sudo().search([]).company_id
+        self._cron_per_company(companies, "_step_process_queue")
+
+    @api.private
+    def _step_process_queue(self):
+        """One batch of the queue of ``env.company``; the batches left, or None if locked."""
+        count = self._process_queue_batch()
+        if count is None:
+            return None
+        left = self.env["customer.segmentation.queue"]._count(self.env.company)
+        return math.ceil(left / self._queue_batch_size)
+
+    @api.private
+    def _process_queue_batch(self):
+        """Bring up to ``_queue_batch_size`` queued customers of ``env.company`` up to date;
+        return how many, or None when a run holds the lock. A customer queued again while
+        this batch runs stays queued."""
+        queue = self.env["customer.segmentation.queue"]
+        rows = queue._next_batch(self.env.company, self._queue_batch_size)
+        if not rows:
+            return 0
+        if not self._process_partners([partner_id for partner_id, _queued_at in rows]):
+            return None
+        queue._dequeue(self.env.company, rows)
+        return len(rows)
+
+    @api.private
+    def _process_partners(self, partner_ids):
+        """Bring everything derived from these customers' documents up to date in
+        ``env.company``; False when a run holds the lock. Other addons extend it."""
+        return self._run(partner_ids=partner_ids) is not False
+
+    # ------------------------------------------------------------------ steps
+
+    @api.private
+    def _prepare_full_run(self, company, as_of):
+        """Hook run before a full classification (other addons refresh its inputs)."""
+
+    @api.private
+    def _build_result(self, company, as_of, partner_ids):
+        """Stage the profiles to write or delete; return their count."""
+        cr = self.env.cr
+        tune_transaction(cr)
+        cr.execute(
+            SQL(
+                "DELETE FROM customer_segmentation_result WHERE company_id = %s %s",
+                company.id,
+                partner_scope(SQL("partner_id"), partner_ids),
+            )
+        )
+        if partner_ids is None:
+            # A full run compares every stored profile: plan it on fresh statistics.
+            cr.execute(SQL("ANALYZE customer_profile"))
+        columns = SQL(", ").join(SQL.identifier(name) for name in PROFILE_VALUE_COLUMNS)
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO customer_segmentation_result (
+                    company_id, partner_id, as_of, is_delete, %(columns)s,
+                    old_stage, old_segment_id, old_tier)
+                %(difference)s
+                """,
+                columns=columns,
+                difference=self._difference_sql(company, as_of, partner_ids),
+            )
+        )
+        count = cr.rowcount
+        if partner_ids is None:
+            cr.execute(SQL("ANALYZE customer_segmentation_result"))
+        return count
+
+    @api.private
+    def _apply_batch(self, company, as_of, partner_ids):
+        """Write up to ``_batch_size`` staged profiles of ``company`` (of ``partner_ids``
+        only, when given) with their history lines, and unstage them; return the counts,
+        or None when nothing was staged."""
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH batch AS (
+                    DELETE FROM customer_segmentation_result r
+                     WHERE r.company_id = %(company)s AND r.partner_id IN (
+                           SELECT partner_id FROM customer_segmentation_result
+                            WHERE company_id = %(company)s %(scope)s
+                            ORDER BY partner_id LIMIT %(limit)s)
+                    RETURNING r.*
+                ),
+                history AS (%(history)s),
+                removed AS (
+                    DELETE FROM customer_profile p USING batch b
+                     WHERE b.is_delete AND p.partner_id = b.partner_id
+                       AND p.company_id = %(company)s
+                    RETURNING 1
+                ),
+                written AS (%(upsert)s)
+                SELECT (SELECT COUNT(*) FROM batch), (SELECT COUNT(*) FROM written),
+                       (SELECT COUNT(*) FROM removed), (SELECT COUNT(*) FROM history)
+                """,
+                company=company.id,
+                scope=partner_scope(SQL("partner_id"), partner_ids),
+                limit=self._batch_size,
+                history=self._history_insert_sql(company, as_of, now),
+                upsert=self._profile_upsert_sql(company, now),
+            )
+        )
+        staged, written, deleted, history = self.env.cr.fetchone()
+        if not staged:
+            return None
+        return {"written": written, "deleted": deleted, "history": history}
+
+    @api.private
+    def _finish_full_run(self, company, as_of):
+        """Snapshot the counts per class and record ``as_of``; return the snapshot rows."""
+        snapshot = self._snapshot(company, as_of)
+        company.sudo().write(
+            {
+                "customer_segmentation_as_of": as_of,
+                "customer_segmentation_last_run": fields.Datetime.now(),
+            }
+        )
+        return snapshot
+
+    @api.private
+    def _pending_as_of(self, company):
+        """As-of date of the full run staged for ``company`` and not written yet, if any."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT as_of FROM customer_segmentation_result WHERE company_id = %s LIMIT 1",
+                company.id,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return row and row[0]
+
+    @api.private
+    def _unstage(self, company, partner_ids):
+        """Forget what a pending run staged for these customers (a manager changed them)."""
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM customer_segmentation_result "
+                "WHERE company_id = %s AND partner_id = ANY(%s)",
+                company.id,
+                partner_ids,
+            )
+        )
+
+    @api.private
+    def _staged_count(self, company):
+        self.env.cr.execute(
+            SQL(
+                "SELECT COUNT(*) FROM customer_segmentation_result WHERE company_id = %s",
+                company.id,
+            )
+        )
         return self.env.cr.fetchone()[0]
 
     # ------------------------------------------------------------------ SQL pieces
@@ -128,11 +303,6 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """(partner_id, tx_date, amount, n): one row per transaction of the company; n is 1
         for a sale (order or invoice) and 0 for a credit note, whose amount is negative."""
         if company.customer_transaction_source == "invoice":
-            scope = (
-                SQL("AND am.commercial_partner_id = ANY(%s)", partner_ids)
-                if partner_ids is not None
-                else SQL()
-            )  # stored on the move and indexed
             return SQL(
                 """
                 SELECT am.commercial_partner_id AS partner_id, am.invoice_date AS tx_date,
@@ -144,9 +314,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
                 """,
                 company=company.id,
                 as_of=as_of,
-                scope=scope,
+                # stored on the move and indexed
+                scope=partner_scope(SQL.identifier("am", "commercial_partner_id"), partner_ids),
             )
-        scope = contacts_scope("so.partner_id", partner_ids)
         return SQL(
             """
             SELECT rp.commercial_partner_id AS partner_id, so.date_order::date AS tx_date,
@@ -160,11 +330,11 @@ class CustomerSegmentationEngine(models.AbstractModel):
             """,
             company=company.id,
             end=as_of + timedelta(days=1),
-            scope=scope,
+            scope=contacts_scope(SQL.identifier("so", "partner_id"), partner_ids),
         )
 
     def _metrics_sql(self, company, as_of, partner_ids):
-        """Per commercial entity: all-history figures and the RFM window figures."""
+        """Per active commercial entity: all-history figures and the RFM window figures."""
         digits = company.currency_id.decimal_places
         in_window = (
             SQL("tx_date > %s", as_of - timedelta(days=company.rfm_window_days))
@@ -173,17 +343,20 @@ class CustomerSegmentationEngine(models.AbstractModel):
         )
         fresh = SQL(
             """
-            SELECT partner_id,
-                   MIN(tx_date) FILTER (WHERE n = 1) AS first_date,
-                   MAX(tx_date) FILTER (WHERE n = 1) AS last_date,
-                   SUM(n)::int AS order_count,
-                   ROUND(SUM(amount), %(digits)s) AS total_revenue,
-                   COALESCE(SUM(n) FILTER (WHERE %(in_window)s), 0)::int AS frequency,
-                   ROUND(COALESCE(SUM(amount) FILTER (WHERE %(in_window)s), 0), %(digits)s)
-                       AS monetary
-              FROM (%(transactions)s) tx
-             GROUP BY partner_id
-            HAVING SUM(n) > 0
+            SELECT tx.* FROM (
+                SELECT partner_id,
+                       MIN(tx_date) FILTER (WHERE n = 1) AS first_date,
+                       MAX(tx_date) FILTER (WHERE n = 1) AS last_date,
+                       SUM(n)::int AS order_count,
+                       ROUND(SUM(amount), %(digits)s) AS total_revenue,
+                       COALESCE(SUM(n) FILTER (WHERE %(in_window)s), 0)::int AS frequency,
+                       ROUND(COALESCE(SUM(amount) FILTER (WHERE %(in_window)s), 0), %(digits)s)
+                           AS monetary
+                  FROM (%(transactions)s) t
+                 GROUP BY partner_id
+                HAVING SUM(n) > 0
+            ) tx
+              JOIN res_partner cp ON cp.id = tx.partner_id AND cp.active
             """,
             digits=digits,
             in_window=in_window,
@@ -205,16 +378,14 @@ class CustomerSegmentationEngine(models.AbstractModel):
             """,
             fresh=fresh,
             company=company.id,
-            partners=partner_ids,
+            partners=list(partner_ids),
         )
 
     def _scores_sql(self, company, as_of):
         """R, F and M scores of the RFM population (customers with a transaction in the
         window), read from the ``metrics`` CTE."""
         if company.rfm_scoring_method == "threshold":
-            r_points = parse_breakpoints(company.rfm_r_thresholds)
-            f_points = parse_breakpoints(company.rfm_f_thresholds)
-            m_points = parse_breakpoints(company.rfm_m_thresholds)
+            r_points, f_points, m_points = company._rfm_breakpoints()
 
             def position(expr, points, op):
                 return SQL(" + ").join(SQL("(%s %s %s)::int", expr, SQL(op), p) for p in points)
@@ -280,8 +451,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
             """,
             company=company.id,
             end=as_of + timedelta(days=1),
-            lead_scope=contacts_scope("l.partner_id", partner_ids),
-            order_scope=contacts_scope("so.partner_id", partner_ids),
+            lead_scope=contacts_scope(SQL.identifier("l", "partner_id"), partner_ids),
+            order_scope=contacts_scope(SQL.identifier("so", "partner_id"), partner_ids),
         )
 
     def _value_tier_sql(self, company):
@@ -301,21 +472,22 @@ class CustomerSegmentationEngine(models.AbstractModel):
         )
 
     def _lifecycle_rules(self, company, as_of):
-        """[(condition, stage)] in order, over ``m`` (metrics) and ``t.tier``; the first
-        condition that holds gives the stage of a customer with transactions."""
+        """[(name, condition, stage)] in order, over ``m`` (metrics) and ``t.tier``; the
+        first condition that holds gives the stage of a customer with transactions.
+        Extensions add theirs with :func:`insert_rule_after`."""
         since_last = SQL("%s::date - m.last_date", as_of)
         return [
-            (SQL("%s > %s", since_last, company.customer_churn_days), "churned"),
-            (SQL("%s > %s", since_last, company.customer_at_risk_days), "at_risk"),
-            (SQL("%s::date - m.first_date <= %s", as_of, company.customer_new_days), "new"),
-            (SQL("t.tier = 'high'"), "vip"),
+            ("churned", SQL("%s > %s", since_last, company.customer_churn_days), "churned"),
+            ("at_risk", SQL("%s > %s", since_last, company.customer_at_risk_days), "at_risk"),
+            ("new", SQL("%s::date - m.first_date <= %s", as_of, company.customer_new_days), "new"),
+            ("vip", SQL("t.tier = 'high'"), "vip"),
         ]
 
     def _lifecycle_stage_sql(self, company, as_of):
         """Lifecycle stage from ``m`` (metrics), ``t.tier`` and ``pot`` (potential)."""
         rules = SQL(" ").join(
             SQL("WHEN %s THEN %s", condition, stage)
-            for condition, stage in self._lifecycle_rules(company, as_of)
+            for _name, condition, stage in self._lifecycle_rules(company, as_of)
         )
         return SQL(
             """CASE WHEN m.last_date IS NULL THEN
@@ -329,210 +501,160 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """More LEFT JOINs on ``u.partner_id`` for the classification, for extensions."""
         return SQL()
 
-    # ------------------------------------------------------------------ steps
-
-    def _build_result(self, company, as_of, partner_ids):
-        """Store in a temporary table the profiles to write or delete; return their count."""
-        cr = self.env.cr
-        tune_transaction(cr)
-        cr.execute(SQL("DROP TABLE IF EXISTS %s", RESULT_TABLE))
-        if partner_ids is None:
-            # A full run compares every stored profile: plan it on fresh statistics.
-            cr.execute(SQL("ANALYZE customer_profile"))
-        universe_scope = (
-            SQL("WHERE partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()
-        )
-        old_scope = (
-            SQL("AND old.partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()
-        )
-        cr.execute(
-            SQL(
-                """
-                CREATE TEMP TABLE %(result)s AS
-                WITH metrics AS (%(metrics)s),
-                scores AS (%(scores)s),
-                segment_map AS (%(segment_map)s),
-                potential AS (%(potential)s),
-                universe AS (
-                    SELECT partner_id FROM (
-                        SELECT partner_id FROM metrics
-                        UNION SELECT partner_id FROM potential
-                        UNION SELECT partner_id FROM customer_profile
-                               WHERE company_id = %(company)s
-                                 AND (pinned_stage IS NOT NULL OR pinned_segment_id IS NOT NULL)
-                    ) u %(universe_scope)s
-                ),
-                classified AS (
-                    SELECT u.partner_id,
-                           m.first_date, m.last_date, COALESCE(m.order_count, 0) AS order_count,
-                           m.total_revenue,
-                           ROUND(m.total_revenue / NULLIF(m.order_count, 0), %(digits)s)
-                               AS avg_order_value,
-                           COALESCE(m.frequency, 0) AS frequency, m.monetary,
-                           s.r_score, s.f_score, s.m_score,
-                           s.r_score::text || s.f_score::text || s.m_score::text AS rfm_score,
-                           sm.segment_id, t.tier, %(stage)s AS stage
-                      FROM universe u
-                      LEFT JOIN metrics m ON m.partner_id = u.partner_id
-                      LEFT JOIN scores s ON s.partner_id = u.partner_id
-                      LEFT JOIN segment_map sm
-                             ON (sm.r, sm.f, sm.m) = (s.r_score, s.f_score, s.m_score)
-                      LEFT JOIN (SELECT DISTINCT partner_id FROM potential) pot
-                             ON pot.partner_id = u.partner_id
-                      %(extra_joins)s
-                      CROSS JOIN LATERAL (SELECT %(tier)s AS tier) t
-                ),
-                final AS (
-                    SELECT c.*,
-                           COALESCE(old.pinned_stage, c.stage) AS new_stage,
-                           COALESCE(old.pinned_segment_id, c.segment_id) AS new_segment_id,
-                           old.id AS old_id, old.lifecycle_stage AS old_stage,
-                           old.segment_id AS old_segment_id, old.value_tier AS old_tier,
-                           (old.first_order_date, old.last_order_date, old.order_count,
-                            old.total_revenue, old.avg_order_value, old.rfm_frequency,
-                            old.rfm_monetary, old.rfm_r_score, old.rfm_f_score, old.rfm_m_score,
-                            old.rfm_score::text, old.segment_id, old.value_tier::text,
-                            old.lifecycle_stage::text) AS old_values
-                      FROM classified c
-                      LEFT JOIN customer_profile old
-                             ON old.partner_id = c.partner_id AND old.company_id = %(company)s
-                )
-                SELECT partner_id, FALSE AS is_delete,
-                       first_date AS first_order_date, last_date AS last_order_date,
-                       order_count, total_revenue, avg_order_value,
-                       frequency AS rfm_frequency, monetary AS rfm_monetary,
-                       r_score AS rfm_r_score, f_score AS rfm_f_score, m_score AS rfm_m_score,
-                       rfm_score, new_segment_id AS segment_id, tier AS value_tier,
-                       new_stage AS lifecycle_stage,
-                       old_stage, old_segment_id, old_tier
-                  FROM final
-                 WHERE old_id IS NULL
-                    OR old_values IS DISTINCT FROM (
-                           first_date, last_date, order_count, total_revenue, avg_order_value,
-                           frequency, monetary, r_score, f_score, m_score, rfm_score::text,
-                           new_segment_id, tier::text, new_stage::text)
-                UNION ALL
-                SELECT old.partner_id, TRUE, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                       NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                       old.lifecycle_stage, old.segment_id, old.value_tier
-                  FROM customer_profile old
-                 WHERE old.company_id = %(company)s %(old_scope)s
-                   AND NOT EXISTS (SELECT 1 FROM universe u WHERE u.partner_id = old.partner_id)
-                """,
-                result=RESULT_TABLE,
-                metrics=self._metrics_sql(company, as_of, partner_ids),
-                scores=self._scores_sql(company, as_of),
-                segment_map=self._segment_map_sql(company),
-                potential=self._potential_sql(company, as_of, partner_ids),
-                company=company.id,
-                universe_scope=universe_scope,
-                old_scope=old_scope,
-                digits=company.currency_id.decimal_places,
-                stage=self._lifecycle_stage_sql(company, as_of),
-                tier=self._value_tier_sql(company),
-                extra_joins=self._extra_joins_sql(company, as_of),
+    def _classified_sql(self, company, as_of, partner_ids):
+        """WITH ... classified: the new classification of every customer in scope."""
+        universe_scope = partner_scope(SQL("partner_id"), partner_ids)
+        return SQL(
+            """
+            WITH metrics AS (%(metrics)s),
+            scores AS (%(scores)s),
+            segment_map AS (%(segment_map)s),
+            potential AS (%(potential)s),
+            universe AS (
+                SELECT u.partner_id FROM (
+                    SELECT partner_id FROM metrics
+                    UNION SELECT partner_id FROM potential
+                    UNION SELECT partner_id FROM customer_profile
+                           WHERE company_id = %(company)s
+                             AND (pinned_stage IS NOT NULL OR pinned_segment_id IS NOT NULL)
+                ) u JOIN res_partner cp ON cp.id = u.partner_id AND cp.active
+                 WHERE TRUE %(universe_scope)s
+            ),
+            classified AS (
+                SELECT u.partner_id,
+                       m.first_date, m.last_date, COALESCE(m.order_count, 0) AS order_count,
+                       m.total_revenue,
+                       ROUND(m.total_revenue / NULLIF(m.order_count, 0), %(digits)s)
+                           AS avg_order_value,
+                       COALESCE(m.frequency, 0) AS frequency, m.monetary,
+                       s.r_score, s.f_score, s.m_score,
+                       s.r_score::text || s.f_score::text || s.m_score::text AS rfm_score,
+                       sm.segment_id, t.tier, %(stage)s AS stage
+                  FROM universe u
+                  LEFT JOIN metrics m ON m.partner_id = u.partner_id
+                  LEFT JOIN scores s ON s.partner_id = u.partner_id
+                  LEFT JOIN segment_map sm
+                         ON (sm.r, sm.f, sm.m) = (s.r_score, s.f_score, s.m_score)
+                  LEFT JOIN (SELECT DISTINCT partner_id FROM potential) pot
+                         ON pot.partner_id = u.partner_id
+                  %(extra_joins)s
+                  CROSS JOIN LATERAL (SELECT %(tier)s AS tier) t
             )
+            """,
+            metrics=self._metrics_sql(company, as_of, partner_ids),
+            scores=self._scores_sql(company, as_of),
+            segment_map=self._segment_map_sql(company),
+            potential=self._potential_sql(company, as_of, partner_ids),
+            company=company.id,
+            universe_scope=universe_scope,
+            digits=company.currency_id.decimal_places,
+            stage=self._lifecycle_stage_sql(company, as_of),
+            tier=self._value_tier_sql(company),
+            extra_joins=self._extra_joins_sql(company, as_of),
         )
-        count = cr.rowcount
-        cr.execute(SQL("ANALYZE %s", RESULT_TABLE))  # temporary tables get no statistics
-        return count
 
-    def _apply_result(self, company, as_of, commit):
-        """Write the stored difference in batches of ``_batch_size`` customers."""
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                """
-                SELECT partner_id FROM (
-                    SELECT partner_id, row_number() OVER (ORDER BY partner_id) AS rn,
-                           COUNT(*) OVER () AS total
-                      FROM %s) r
-                 WHERE rn %% %s = 0 OR rn = total
-                 ORDER BY partner_id
-                """,
-                RESULT_TABLE,
-                self._batch_size,
+    def _difference_sql(self, company, as_of, partner_ids):
+        """(company, partner, as_of, is_delete, values..., old stage, segment, tier) of the
+        profiles whose values change and of the stored profiles to delete."""
+        return SQL(
+            """
+            %(classified)s,
+            final AS (
+                SELECT c.*,
+                       COALESCE(old.pinned_stage, c.stage) AS new_stage,
+                       COALESCE(old.pinned_segment_id, c.segment_id) AS new_segment_id,
+                       old.id AS old_id, old.lifecycle_stage AS old_stage,
+                       old.segment_id AS old_segment_id, old.value_tier AS old_tier,
+                       (old.first_order_date, old.last_order_date, old.order_count,
+                        old.total_revenue, old.avg_order_value, old.rfm_frequency,
+                        old.rfm_monetary, old.rfm_r_score, old.rfm_f_score, old.rfm_m_score,
+                        old.rfm_score::text, old.segment_id, old.value_tier::text,
+                        old.lifecycle_stage::text) AS old_values
+                  FROM classified c
+                  LEFT JOIN customer_profile old
+                         ON old.partner_id = c.partner_id AND old.company_id = %(company)s
             )
+            SELECT %(company)s, partner_id, %(as_of)s::date, FALSE,
+                   first_date, last_date, order_count, total_revenue, avg_order_value,
+                   frequency, monetary, r_score, f_score, m_score, rfm_score,
+                   new_segment_id, tier, new_stage, old_stage, old_segment_id, old_tier
+              FROM final
+             WHERE old_id IS NULL
+                OR old_values IS DISTINCT FROM (
+                       first_date, last_date, order_count, total_revenue, avg_order_value,
+                       frequency, monetary, r_score, f_score, m_score, rfm_score::text,
+                       new_segment_id, tier::text, new_stage::text)
+            UNION ALL
+            SELECT %(company)s, old.partner_id, %(as_of)s::date, TRUE, NULL, NULL, NULL, NULL,
+                   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                   old.lifecycle_stage, old.segment_id, old.value_tier
+              FROM customer_profile old
+             WHERE old.company_id = %(company)s %(old_scope)s
+               AND NOT EXISTS (SELECT 1 FROM universe u WHERE u.partner_id = old.partner_id)
+            """,
+            classified=self._classified_sql(company, as_of, partner_ids),
+            company=company.id,
+            as_of=as_of,
+            old_scope=partner_scope(SQL.identifier("old", "partner_id"), partner_ids),
         )
-        bounds = [row[0] for row in cr.fetchall()]
-        stats = {"written": 0, "deleted": 0, "history": 0, "complete": True}
-        low = 0
-        for done, high in enumerate(bounds, start=1):
-            for key, count in self._apply_batch(company, low, high, as_of).items():
-                stats[key] += count
-            low = high
-            if commit and done < len(bounds):
-                time_left = self.env["ir.cron"]._commit_progress(1, remaining=len(bounds) - done)
-                if not time_left:
-                    # Out of time: the next run computes what is left and finishes it.
-                    stats["complete"] = False
-                    break
-        return stats
 
-    def _apply_batch(self, company, low, high, as_of):
-        cr = self.env.cr
-        now = fields.Datetime.now()
+    def _history_insert_sql(self, company, as_of, now):
+        """INSERT of the history lines of the ``batch`` CTE's changes of class."""
         changed_at = datetime.combine(as_of, now.time())  # history is dated by the as-of date
-        in_batch = SQL("r.partner_id > %s AND r.partner_id <= %s", low, high)
-        columns = SQL(", ").join(SQL.identifier(name) for name in PROFILE_VALUE_COLUMNS)
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO customer_segment_history (
-                    partner_id, company_id, date, cause, stage_from, stage_to,
-                    segment_from_id, segment_to_id, tier_from, tier_to)
-                SELECT r.partner_id, %(company)s, %(changed_at)s, 'run', r.old_stage,
-                       r.lifecycle_stage, r.old_segment_id, r.segment_id, r.old_tier, r.value_tier
-                  FROM %(result)s r
-                 WHERE %(in_batch)s
-                   AND (r.old_stage, r.old_segment_id, r.old_tier)
-                       IS DISTINCT FROM (r.lifecycle_stage, r.segment_id, r.value_tier)
-                """,
-                company=company.id,
-                changed_at=changed_at,
-                result=RESULT_TABLE,
-                in_batch=in_batch,
-            )
+        return SQL(
+            """
+            INSERT INTO customer_segment_history (
+                partner_id, company_id, date, cause, stage_from, stage_to,
+                segment_from_id, segment_to_id, tier_from, tier_to)
+            SELECT b.partner_id, %(company)s, %(changed_at)s, 'run', b.old_stage,
+                   b.lifecycle_stage, old_seg.id, seg.id, b.old_tier, b.value_tier
+              FROM batch b
+              JOIN res_partner rp ON rp.id = b.partner_id
+              LEFT JOIN customer_rfm_segment seg ON seg.id = b.segment_id
+              LEFT JOIN customer_rfm_segment old_seg ON old_seg.id = b.old_segment_id
+             WHERE (b.old_stage, b.old_segment_id, b.old_tier)
+                   IS DISTINCT FROM (b.lifecycle_stage, b.segment_id, b.value_tier)
+            RETURNING 1
+            """,
+            company=company.id,
+            changed_at=changed_at,
         )
-        history = cr.rowcount
-        cr.execute(
-            SQL(
-                """
-                DELETE FROM customer_profile p USING %(result)s r
-                 WHERE %(in_batch)s AND r.is_delete
-                   AND p.partner_id = r.partner_id AND p.company_id = %(company)s
-                """,
-                result=RESULT_TABLE,
-                in_batch=in_batch,
-                company=company.id,
-            )
+
+    def _profile_upsert_sql(self, company, now):
+        """INSERT ... ON CONFLICT of the profiles of the ``batch`` CTE (partners and
+        segments deleted since the rows were staged are skipped)."""
+        values = [
+            SQL("seg.id") if name == "segment_id" else SQL.identifier("b", name)
+            for name in PROFILE_VALUE_COLUMNS
+        ]
+        return SQL(
+            """
+            INSERT INTO customer_profile (partner_id, company_id, %(columns)s, segmented_at)
+            SELECT b.partner_id, %(company)s, %(values)s, %(now)s
+              FROM batch b
+              JOIN res_partner rp ON rp.id = b.partner_id
+              LEFT JOIN customer_rfm_segment seg ON seg.id = b.segment_id
+             WHERE NOT b.is_delete
+            ON CONFLICT (partner_id, company_id) DO UPDATE
+               SET %(updates)s, segmented_at = EXCLUDED.segmented_at
+            RETURNING 1
+            """,
+            columns=SQL(", ").join(SQL.identifier(name) for name in PROFILE_VALUE_COLUMNS),
+            values=SQL(", ").join(values),
+            updates=SQL(", ").join(
+                SQL(
+                    "%s = COALESCE(customer_profile.%s, EXCLUDED.%s)",
+                    SQL.identifier(name),
+                    SQL.identifier(PINS[name]),
+                    SQL.identifier(name),
+                )
+                if name in PINS
+                else SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
+                for name in PROFILE_VALUE_COLUMNS
+            ),
+            company=company.id,
+            now=now,
         )
-        deleted = cr.rowcount
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO customer_profile (partner_id, company_id, %(columns)s, segmented_at)
-                SELECT r.partner_id, %(company)s, %(r_columns)s, %(now)s
-                  FROM %(result)s r
-                 WHERE %(in_batch)s AND NOT r.is_delete
-                ON CONFLICT (partner_id, company_id) DO UPDATE
-                   SET %(updates)s, segmented_at = EXCLUDED.segmented_at
-                """,
-                columns=columns,
-                r_columns=SQL(", ").join(
-                    SQL.identifier("r", name) for name in PROFILE_VALUE_COLUMNS
-                ),
-                updates=SQL(", ").join(
-                    SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
-                    for name in PROFILE_VALUE_COLUMNS
-                ),
-                company=company.id,
-                now=now,
-                result=RESULT_TABLE,
-                in_batch=in_batch,
-            )
-        )
-        return {"written": cr.rowcount, "deleted": deleted, "history": history}
 
     def _snapshot(self, company, as_of):
         """Count customers per (stage, segment, tier) for ``as_of``; rewrite only the counts
@@ -579,42 +701,3 @@ class CustomerSegmentationEngine(models.AbstractModel):
             )
         )
         return self.env.cr.fetchone()[0]
-
-    # ------------------------------------------------------------------ queue
-
-    @api.model
-    def _process_partners(self, partner_ids):
-        """Bring everything derived from these customers' documents up to date in
-        ``env.company``; False when a run holds the lock. Other addons extend it."""
-        return self.run(partner_ids=partner_ids) is not False
-
-    @api.model
-    def process_queue(self, commit=False):
-        """Process the queued customers of ``env.company`` (see ``_process_partners``);
-        return how many, or False if a run of the company holds the lock (the queue then
-        waits for the next call)."""
-        company = self.env.company
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "SELECT array_agg(partner_id) FROM customer_segmentation_queue "
-                "WHERE company_id = %s",
-                company.id,
-            )
-        )
-        partner_ids = self.env.cr.fetchone()[0]
-        if not partner_ids:
-            return 0
-        if not self._process_partners(partner_ids):
-            return False
-        self.env.cr.execute(
-            SQL(
-                "DELETE FROM customer_segmentation_queue "
-                "WHERE company_id = %s AND partner_id = ANY(%s)",
-                company.id,
-                partner_ids,
-            )
-        )
-        if commit:
-            self.env["ir.cron"]._commit_progress(len(partner_ids))
-        return len(partner_ids)

@@ -8,3 +8,4 @@ from . import test_runs
 from . import test_scoring
 from . import test_security
 from . import test_sources
+from . import test_settings

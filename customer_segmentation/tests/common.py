@@ -1,7 +1,10 @@
 from datetime import date, datetime, time
+from unittest.mock import patch
 
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import SQL
+
+from odoo.addons.base.models import ir_cron
 
 
 def create_insight_users(env):
@@ -22,6 +25,30 @@ def create_insight_users(env):
         "rep": new_test_user(env, "ci_rep", groups="sales_team.group_sale_salesman"),
         "plain": new_test_user(env, "ci_plain", groups="base.group_user"),
     }
+
+
+def run_cron_until_done(case, xmlid, max_calls=500):
+    """Run a scheduled action the way Odoo's cron runner does (``method_direct_trigger``,
+    i.e. ``ir.cron._process_job`` on a new cursor), again while it reports work left, with
+    an expired time slice so that each call of the server action does one step. Fails when
+    the job fails; returns how many times the server action was called."""
+    cron = case.env.ref(xmlid).sudo()
+    progress = case.env["ir.cron.progress"].sudo()
+    triggers = case.env["ir.cron.trigger"].sudo()
+    before = progress.search_count([("cron_id", "=", cron.id)])
+    # Triggers set during the test are dated after the test transaction's now(), which
+    # Odoo's runner never clears: only the runner's own "call again" triggers count here.
+    triggers.search([("cron_id", "=", cron.id)]).unlink()
+    with patch.object(ir_cron, "MIN_TIME_PER_JOB", 0), case.enter_registry_test_mode():
+        while True:
+            case.assertIs(cron.method_direct_trigger(), True, f"{xmlid} failed")
+            calls = progress.search_count([("cron_id", "=", cron.id)]) - before
+            if not triggers.search_count([("cron_id", "=", cron.id)]):
+                break
+            case.assertLess(calls, max_calls, f"{xmlid} does not finish")
+    case.assertFalse(cron.failure_count, f"{xmlid} reported a failure")
+    case.env.invalidate_all()
+    return calls
 
 
 class SegmentationCase(TransactionCase):

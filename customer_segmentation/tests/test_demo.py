@@ -4,7 +4,7 @@ from odoo.tests import TransactionCase, tagged
 @tagged("post_install", "-at_install")
 class TestDemoGenerator(TransactionCase):
     def test_generated_customers_cover_every_class(self):
-        customers = self.env["customer.insight.demo"].generate(size=120, seed=3)
+        customers = self.env["customer.insight.demo"]._generate(size=120, seed=3)
         self.env["customer.segmentation.engine"].run()
         profiles = self.env["customer.profile"].search(
             [("partner_id", "in", customers.ids), ("company_id", "=", self.env.company.id)]
@@ -29,8 +29,8 @@ class TestDemoGenerator(TransactionCase):
         self.assertGreater(len(leads.source_id), 8)
 
     def test_same_seed_same_customers(self):
-        first = self.env["customer.insight.demo"].generate(size=15, seed=11, today="2025-01-01")
-        second = self.env["customer.insight.demo"].generate(size=15, seed=11, today="2025-01-01")
+        first = self.env["customer.insight.demo"]._generate(size=15, seed=11, today="2025-01-01")
+        second = self.env["customer.insight.demo"]._generate(size=15, seed=11, today="2025-01-01")
         self.assertEqual(first.mapped("name"), second.mapped("name"))
         self.assertEqual(
             [len(p.sale_order_ids) for p in first], [len(p.sale_order_ids) for p in second]

@@ -3,10 +3,9 @@ from unittest.mock import patch
 
 import odoo
 from odoo.tests import tagged
-from odoo.tools import SQL
 
-from ..models.segmentation_engine import RESULT_TABLE, CustomerSegmentationEngine
-from .common import SegmentationCase
+from ..models.segmentation_engine import CustomerSegmentationEngine
+from .common import SegmentationCase, run_cron_until_done
 
 
 @tagged("post_install", "-at_install")
@@ -101,27 +100,22 @@ class TestRuns(SegmentationCase):
         self.assertEqual(prospect.customer_lifecycle_stage, "potential")
 
     def test_run_killed_after_a_batch_is_finished_by_the_next(self):
-        """Batches commit one by one: a crash leaves whole rows; the next run completes."""
+        """The scheduled run writes its staged rows a batch per transaction: whatever stops
+        it, the next call goes on from the rows still staged; none is written twice."""
         company = self.company
         with patch.object(CustomerSegmentationEngine, "_batch_size", 2):
-            self.engine._build_result(company, self.AS_OF, None)
-            self.env.cr.execute(
-                SQL("SELECT min(partner_id), max(partner_id) FROM %s", RESULT_TABLE)
-            )
-            low, _high = self.env.cr.fetchone()
-            self.engine._apply_batch(
-                company, 0, low + 1, self.AS_OF
-            )  # the first batch, then the "crash"
-            self.env.cr.execute(SQL("DROP TABLE %s", RESULT_TABLE))
+            self.assertEqual(self.engine._step_classify(), 2, "6 staged, 2 written")
             self.env.invalidate_all()
-            done = self.env["customer.profile"].search([("company_id", "=", company.id)])
-            self.assertTrue(0 < len(done) < 6)
-            stats = self.run_engine()
-        self.assertEqual(stats["written"], 6 - len(done))
+            self.assertEqual(len(self.env["customer.profile"].search([])), 2)
+            calls = run_cron_until_done(
+                self, "customer_segmentation.ir_cron_recompute_customer_segmentation"
+            )
+        self.assertEqual(calls, 2)
         profiles = self.env["customer.profile"].search([("company_id", "=", company.id)])
         self.assertEqual(len(profiles), 6)
         self.assertEqual(len(self.history()), 6, "each customer logged once, none twice")
-        self.assertEqual(self.run_engine()["written"], 0)
+        self.assertEqual(company.customer_segmentation_as_of, date.today())
+        self.assertEqual(self.run_engine(as_of=date.today())["written"], 0)
 
     def test_batches_give_the_same_result(self):
         self.run_engine()
@@ -155,10 +149,23 @@ class TestRuns(SegmentationCase):
             other.close()
         self.assertTrue(self.run_engine())
 
-    def test_scheduled_action_commits_per_company(self):
-        with patch.object(
-            type(self.env["ir.cron"]), "_commit_progress", return_value=1.0
-        ) as progress:
-            self.env["res.partner"]._cron_recompute_customer_segmentation()
-        self.assertTrue(progress.called)
-        self.assertEqual(self.company.customer_segmentation_as_of, date.today())
+    def test_nightly_job_finishes_through_the_cron_runner(self):
+        """Out of time after every batch, the job reports what remains and Odoo calls it
+        again until every profile is written; then it reports done."""
+        company_b = self.env["res.company"].create({"name": "B"})
+        self.order(self.customer("B1"), self.AS_OF, 10, company_id=company_b.id)
+        cron = "customer_segmentation.ir_cron_recompute_customer_segmentation"
+        with patch.object(CustomerSegmentationEngine, "_batch_size", 2):
+            calls = run_cron_until_done(self, cron)
+        self.assertGreaterEqual(calls, 4, "three batches of company A, one of B")
+        progress = self.env["ir.cron.progress"].search(
+            [("cron_id", "=", self.env.ref(cron).id)], order="id"
+        )
+        self.assertTrue(all(row.remaining for row in progress[:-1]))
+        self.assertFalse(progress[-1].remaining)
+        for company, count in ((self.company, 6), (company_b, 1)):
+            profiles = self.env["customer.profile"].search([("company_id", "=", company.id)])
+            self.assertEqual(len(profiles), count)
+            self.assertEqual(company.customer_segmentation_as_of, date.today())
+        self.assertFalse(self.env["customer.segmentation.result"].search([]))
+        self.assertEqual(run_cron_until_done(self, cron), 1, "done for today: one call")

@@ -81,4 +81,5 @@ class CustomerSegmentPinWizard(models.TransientModel):
                 "segmented_at": fields.Datetime.now(),
             }
         )
+        self.env["customer.segmentation.engine"]._unstage(company, partner.ids)
         return {"type": "ir.actions.act_window_close"}

@@ -10,17 +10,27 @@ from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
 
 LOG_BOUNDS = (-12.0, 12.0)
+MAX_ITERATIONS = 15000  # scipy's default for L-BFGS-B
+
+
+class FitError(ValueError):
+    """The maximum likelihood search did not converge to finite parameters."""
 
 
 def _fit(negative_log_likelihood, start):
-    """Minimise over the logs of the parameters (so they stay positive)."""
+    """Minimise over the logs of the parameters (so they stay positive); FitError when the
+    search does not converge."""
     result = minimize(
         negative_log_likelihood,
         np.log(start),
         method="L-BFGS-B",
         bounds=[LOG_BOUNDS] * len(start),
+        options={"maxiter": MAX_ITERATIONS},
     )
-    return np.exp(result.x), -result.fun
+    params = np.exp(result.x)
+    if not (result.success and np.isfinite(result.fun) and np.all(np.isfinite(params))):
+        raise FitError(str(result.message))
+    return params, -result.fun
 
 
 def group(*columns):

@@ -1,0 +1,33 @@
+from odoo import fields, models
+
+from .res_company import ATTRIBUTION_MODELS
+
+
+class CustomerChannelRevenue(models.Model):
+    """Attributed revenue per day, channel, salesperson, campaign and model: what the
+    channel reports read. The engine adds the difference each recomputation makes (so a
+    key may have several rows until the nightly run merges them); the sums always equal
+    those of the attribution rows."""
+
+    _name = "customer.channel.revenue"
+    _description = "Daily Attributed Revenue"
+    _log_access = False
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
+    date = fields.Date(required=True, readonly=True, help="Date (UTC) of the orders.")
+    channel_id = fields.Many2one(
+        "customer.channel", required=True, readonly=True, ondelete="cascade"
+    )
+    user_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
+    campaign_id = fields.Many2one("utm.campaign", readonly=True, ondelete="set null")
+    attribution_model = fields.Selection(
+        ATTRIBUTION_MODELS, required=True, readonly=True, help="The attribution model."
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount = fields.Monetary(
+        readonly=True,
+        help="Sum of the attributed amounts of the day, channel, salesperson and campaign "
+        "under the model, in the company currency.",
+    )
+
+    _company_date_idx = models.Index("(company_id, date)")

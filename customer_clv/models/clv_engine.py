@@ -1,0 +1,239 @@
+"""Fits the purchase (BG/NBD) and spend (Gamma-Gamma) models of a company and writes every
+customer's predictions from the latest fit."""
+
+import logging
+
+import numpy as np
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from odoo.addons.customer_segmentation.tools import tune_transaction
+
+from ..tools import clv_math
+
+_logger = logging.getLogger(__name__)
+
+MIN_REPEAT_CUSTOMERS = 200
+PREDICTION_WEEKS = 90 / 7
+
+
+class CustomerClvEngine(models.AbstractModel):
+    _name = "customer.clv.engine"
+    _inherit = ["customer.insight.engine"]
+    _description = "Customer Value Engine"
+
+    _lock_key = 1129075798  # arbitrary constant ("CCLV")
+
+    # ------------------------------------------------------------------ scheduled job
+
+    @api.model
+    def _cron_fit_models(self):
+        """Monthly: refit every company's models (one company per transaction)."""
+        self._cron_per_company(self.env["res.company"].search([]), "_step_fit")
+
+    @api.private
+    def _step_fit(self):
+        """Fit ``env.company``; a company without enough data, or whose fit does not
+        converge, keeps its previous model. Returns 0, or None if locked."""
+        if not self._try_lock(self.env.company):
+            return None
+        try:
+            self._fit_company(fields.Date.today())
+        except UserError as error:
+            _logger.info("No new value model for %s: %s", self.env.company.name, error)
+        return 0
+
+    # ------------------------------------------------------------------ fit
+
+    @api.private
+    def _fit_company(self, end):
+        """Fit on ``env.company``'s transactions up to ``end``, store the fit, refresh the
+        predictions and return the new ``customer.clv.model``."""
+        company = self.env.company
+        fit = self._fit(company, end)
+        model = (
+            self.env["customer.clv.model"]
+            .sudo()
+            .create(
+                {
+                    "company_id": company.id,
+                    "fitted_at": fields.Datetime.now(),
+                    "calibration_end": end,
+                    "customer_count": fit["customer_count"],
+                    "repeat_customer_count": fit["repeat_customer_count"],
+                    "bgnbd_log_likelihood": fit["bgnbd_log_likelihood"],
+                    "gg_log_likelihood": fit["gg_log_likelihood"],
+                    **dict(
+                        zip(
+                            ("bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b"),
+                            fit["bgnbd"],
+                            strict=True,
+                        )
+                    ),
+                    **dict(zip(("gg_p", "gg_q", "gg_v"), fit["gamma_gamma"], strict=True)),
+                }
+            )
+        )
+        self._refresh_predictions(model, fields.Date.today())
+        return model.with_env(self.env)
+
+    @api.private
+    def _customer_summary(self, company, end, start=None):
+        """Arrays (partner ids, x, t_x, T, m) from the company's transactions up to ``end``
+        (and from ``start`` when given), same-day transactions merged."""
+        segmentation = self.env["customer.segmentation.engine"].with_company(company)
+        self.env.flush_all()
+        tune_transaction(self.env.cr)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH days AS (
+                    SELECT partner_id, tx_date, SUM(amount) AS amount,
+                           ROW_NUMBER() OVER (PARTITION BY partner_id ORDER BY tx_date) AS rn
+                      FROM (%(transactions)s) tx
+                     WHERE n = 1 %(start)s
+                     GROUP BY partner_id, tx_date
+                )
+                SELECT partner_id, COUNT(*) - 1,
+                       (MAX(tx_date) - MIN(tx_date)) / 7.0,
+                       (%(end)s::date - MIN(tx_date)) / 7.0,
+                       COALESCE(AVG(amount) FILTER (WHERE rn > 1), 0)
+                  FROM days GROUP BY partner_id ORDER BY partner_id
+                """,
+                transactions=segmentation._transactions_sql(company, end, None),
+                start=SQL("AND tx_date >= %s", start) if start else SQL(),
+                end=end,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return (np.array([], dtype=int),) + tuple(np.array([], dtype=float) for _ in range(4))
+        partner_ids, x, t_x, T, m = (np.array(column) for column in zip(*rows, strict=True))
+        return partner_ids, x.astype(float), t_x.astype(float), T.astype(float), m.astype(float)
+
+    @api.private
+    def _fit(self, company, end):
+        """Fitted parameters and log-likelihoods on the transactions up to ``end``; a
+        UserError when there are too few repeat customers or the fit does not converge."""
+        _ids, x, t_x, T, m = self._customer_summary(company, end)
+        repeat = (x > 0) & (m > 0)
+        if repeat.sum() < MIN_REPEAT_CUSTOMERS:
+            raise UserError(
+                self.env._(
+                    "%(company)s has %(count)s customers with repeat purchases up to %(date)s; "
+                    "predictions need at least %(minimum)s. No prediction was made.",
+                    company=company.name,
+                    count=int(repeat.sum()),
+                    date=end,
+                    minimum=MIN_REPEAT_CUSTOMERS,
+                )
+            )
+        try:
+            bgnbd, bgnbd_ll = clv_math.fit_bgnbd(x, t_x, T)
+            gamma_gamma, gg_ll = clv_math.fit_gamma_gamma(x[repeat], m[repeat])
+        except clv_math.FitError as error:
+            raise UserError(
+                self.env._(
+                    "The value models of %(company)s did not converge on the purchases up to "
+                    "%(date)s (%(reason)s); the previous model and predictions are kept.",
+                    company=company.name,
+                    date=end,
+                    reason=error,
+                )
+            ) from error
+        if gamma_gamma[1] <= 1:
+            raise UserError(
+                self.env._(
+                    "The spend model of %(company)s has no finite average (q = %(q)s ≤ 1); "
+                    "the previous model and predictions are kept.",
+                    company=company.name,
+                    q=round(float(gamma_gamma[1]), 4),
+                )
+            )
+        return {
+            "bgnbd": bgnbd,
+            "gamma_gamma": gamma_gamma,
+            "bgnbd_log_likelihood": bgnbd_ll,
+            "gg_log_likelihood": gg_ll,
+            "customer_count": len(x),
+            "repeat_customer_count": int(repeat.sum()),
+        }
+
+    # ------------------------------------------------------------------ predictions
+
+    @api.private
+    def _refresh_predictions(self, model, as_of):
+        """Predictions of every customer of ``model``'s company as of ``as_of`` from this
+        fit; only the rows whose values changed are written. Returns their number."""
+        company = model.company_id
+        partner_ids, x, t_x, T, m = self._customer_summary(company, as_of)
+        bgnbd, gamma_gamma = model._params()
+        alive = clv_math.p_alive(bgnbd, x, t_x, T)
+        value = clv_math.lifetime_value(
+            bgnbd, gamma_gamma, 12, company.clv_monthly_discount_rate / 100, x, t_x, T, m
+        )
+        risk = np.where(
+            alive < company.clv_churn_risk_high,
+            "high",
+            np.where(alive < company.clv_churn_risk_medium, "medium", "low"),
+        )
+        self.env.cr.execute(
+            self._prediction_upsert_sql(
+                company,
+                model,
+                partners=partner_ids.tolist(),
+                alive=alive.tolist(),
+                purchases=clv_math.expected_purchases(bgnbd, PREDICTION_WEEKS, x, t_x, T).tolist(),
+                spend=clv_math.expected_average_spend(gamma_gamma, x, m).tolist(),
+                value=value.tolist(),
+                risk=risk.tolist(),
+            )
+        )
+        written = self.env.cr.rowcount
+        self.env["customer.clv.prediction"].invalidate_model()
+        return written
+
+    def _prediction_upsert_sql(self, company, model, **columns):
+        return SQL(
+            """
+            WITH new AS (
+                SELECT * FROM unnest(%(partners)s::int[], %(alive)s::numeric[],
+                                     %(purchases)s::numeric[], %(spend)s::numeric[],
+                                     %(value)s::numeric[], %(risk)s::varchar[])
+                       AS n(partner_id, p_alive, purchases, spend, value, risk)
+            ),
+            removed AS (
+                DELETE FROM customer_clv_prediction c
+                 WHERE c.company_id = %(company)s
+                   AND NOT EXISTS (SELECT 1 FROM new WHERE new.partner_id = c.partner_id)
+            )
+            INSERT INTO customer_clv_prediction (
+                partner_id, company_id, model_id, p_alive, expected_purchases_90d,
+                expected_avg_spend, predicted_clv_12m, churn_risk,
+                create_uid, create_date, write_uid, write_date)
+            SELECT partner_id, %(company)s, %(model)s, ROUND(p_alive, 4), ROUND(purchases, 4),
+                   ROUND(spend, 2), ROUND(value, 2), risk,
+                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+              FROM new
+            ON CONFLICT (partner_id, company_id) DO UPDATE
+               SET model_id = EXCLUDED.model_id, p_alive = EXCLUDED.p_alive,
+                   expected_purchases_90d = EXCLUDED.expected_purchases_90d,
+                   expected_avg_spend = EXCLUDED.expected_avg_spend,
+                   predicted_clv_12m = EXCLUDED.predicted_clv_12m,
+                   churn_risk = EXCLUDED.churn_risk, write_date = EXCLUDED.write_date
+             WHERE (customer_clv_prediction.model_id, customer_clv_prediction.p_alive,
+                    customer_clv_prediction.expected_purchases_90d,
+                    customer_clv_prediction.expected_avg_spend,
+                    customer_clv_prediction.predicted_clv_12m,
+                    customer_clv_prediction.churn_risk)
+                   IS DISTINCT FROM (EXCLUDED.model_id, EXCLUDED.p_alive,
+                    EXCLUDED.expected_purchases_90d, EXCLUDED.expected_avg_spend,
+                    EXCLUDED.predicted_clv_12m, EXCLUDED.churn_risk)
+            """,
+            company=company.id,
+            model=model.id,
+            uid=self.env.uid,
+            **columns,
+        )

@@ -1,0 +1,52 @@
+from odoo import fields, models
+
+from .customer_profile import HELP
+
+
+class CustomerSegmentationResult(models.Model):
+    """A classification computed by a run and not yet written to the customer's profile.
+
+    A full run stages its whole difference at once and the scheduled job writes it in
+    batches, one transaction each; rows of a full run carry its as-of date, so a run
+    stopped half-way is finished by the next call. Integer columns on purpose: the rows
+    live for minutes, foreign keys would only slow the bulk insert down."""
+
+    _name = "customer.segmentation.result"
+    _description = "Pending Customer Classification"
+    _log_access = False
+
+    company_id = fields.Integer("Company", required=True, help="Company of the run.")
+    partner_id = fields.Integer("Customer", required=True, help="Commercial partner classified.")
+    as_of = fields.Date(
+        "Classified As Of", required=True, help="As-of date of the run that staged the row."
+    )
+    is_delete = fields.Boolean(
+        "No Longer Classified", help="The customer is no longer classified: delete its profile."
+    )
+    first_order_date = fields.Date(help=HELP["first_order_date"])
+    last_order_date = fields.Date(help=HELP["last_order_date"])
+    order_count = fields.Integer("Transactions", help=HELP["order_count"])
+    total_revenue = fields.Float(digits=False, help=HELP["total_revenue"])
+    avg_order_value = fields.Float(
+        "Average Order Value", digits=False, help=HELP["avg_order_value"]
+    )
+    rfm_frequency = fields.Integer("Frequency", help=HELP["rfm_frequency"])
+    rfm_monetary = fields.Float("Monetary", digits=False, help=HELP["rfm_monetary"])
+    rfm_r_score = fields.Integer("R Score", help=HELP["score"])
+    rfm_f_score = fields.Integer("F Score", help=HELP["score"])
+    rfm_m_score = fields.Integer("M Score", help=HELP["score"])
+    rfm_score = fields.Char("RFM Score", help=HELP["rfm_score"])
+    segment_id = fields.Integer("RFM Segment", help=HELP["segment_id"])
+    value_tier = fields.Char("Value Tier", help=HELP["value_tier"])
+    lifecycle_stage = fields.Char("Lifecycle Stage", help=HELP["lifecycle_stage"])
+    old_stage = fields.Char(
+        "Stage Before", help="Lifecycle stage stored before the run, for the history."
+    )
+    old_segment_id = fields.Integer(
+        "Segment Before", help="Segment stored before the run, for the history."
+    )
+    old_tier = fields.Char(
+        "Value Tier Before", help="Value tier stored before the run, for the history."
+    )
+
+    _company_partner_uniq = models.UniqueIndex("(company_id, partner_id)")

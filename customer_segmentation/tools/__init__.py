@@ -1,0 +1,4 @@
+from .groups import INTERNAL_GROUP, MANAGER_GROUP, USER_GROUP
+from .rules import insert_rule_after
+from .sql import IdRange, contacts_scope, merge_partner_rows, partner_scope, tune_transaction
+from .values import check_finite

@@ -1,0 +1,74 @@
+"""SQL helpers shared by the Customer Insight engines."""
+
+from typing import NamedTuple
+
+from odoo.tools import SQL
+
+
+class IdRange(NamedTuple):
+    """Commercial partners whose id is in ]low, high]: one batch of a resumable run."""
+
+    low: int
+    high: int
+
+
+def tune_transaction(cr):
+    """Settings for the rest of the transaction of an engine's large statements: JIT
+    compilation costs seconds per statement and buys nothing here; sorts and hashes of a
+    whole population deserve more than the default 4 MB."""
+    cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"))
+
+
+def partner_scope(column, partners):
+    """``AND column`` (a commercial partner id) is one of ``partners``: None for every
+    partner (no condition), a list of ids, or an :class:`IdRange`."""
+    if partners is None:
+        return SQL()
+    if isinstance(partners, IdRange):
+        return SQL("AND %s > %s AND %s <= %s", column, partners.low, column, partners.high)
+    return SQL("AND %s = ANY(%s)", column, list(partners))
+
+
+def contacts_scope(column, partners):
+    """``AND column`` (a contact id) belongs to one of ``partners`` (commercial partners,
+    as for :func:`partner_scope`), written to use the index on the contact column."""
+    if partners is None:
+        return SQL()
+    return SQL(
+        "AND %s IN (SELECT id FROM res_partner WHERE TRUE %s)",
+        column,
+        partner_scope(SQL("commercial_partner_id"), partners),
+    )
+
+
+def merge_partner_rows(cr, table, key, src_ids, dst_id, prefer=None):
+    """Give the rows of ``table`` that belong to the partners ``src_ids`` to ``dst_id``,
+    keeping one row per ``key`` (a column name, unique together with partner_id): the
+    first by ``prefer`` (an SQL ordering), then the destination's own row, then the oldest.
+    The other rows of the key are deleted: the engines recompute what they derived."""
+    ranked = SQL(
+        """SELECT id, ROW_NUMBER() OVER (
+                      PARTITION BY %(key)s ORDER BY %(prefer)s partner_id = %(dst)s DESC, id
+                  ) AS rank
+             FROM %(table)s WHERE partner_id = ANY(%(partners)s)""",
+        key=SQL.identifier(key),
+        prefer=SQL("%s,", prefer) if prefer else SQL(),
+        dst=dst_id,
+        table=SQL.identifier(table),
+        partners=[*src_ids, dst_id],
+    )
+    cr.execute(
+        SQL(
+            "DELETE FROM %s t USING (%s) r WHERE t.id = r.id AND r.rank > 1",
+            SQL.identifier(table),
+            ranked,
+        )
+    )
+    cr.execute(
+        SQL(
+            "UPDATE %s SET partner_id = %s WHERE partner_id = ANY(%s)",
+            SQL.identifier(table),
+            dst_id,
+            list(src_ids),
+        )
+    )
