@@ -189,43 +189,46 @@ def _restart_nightly_runs(env):
     )
 
 
-def run_cron_job(env, xmlid, max_passes=10000):
+def run_cron_job(env, xmlid, max_passes=1000):
     """Run a scheduled action as Odoo's cron worker does: ``ir.cron._process_job`` on a
     cursor of its own, pass after pass while the job reports work left (each pass calls
     the server action up to 10 times, then asks to be called again). Returns the figures."""
-    cron = env.ref(xmlid).sudo()
+    cron_id = env.ref(xmlid).id
     IrCron = env.registry["ir.cron"]
-    env.cr.execute(SQL("SELECT COALESCE(MAX(id), 0) FROM ir_cron_progress"))
-    first_progress = env.cr.fetchone()[0]
+
+    def fetch(query):  # on a new cursor: the jobs commit on theirs
+        with env.registry.cursor() as cr:
+            cr.execute(query)
+            return cr.fetchone()
+
+    (first_progress,) = fetch(SQL("SELECT COALESCE(MAX(id), 0) FROM ir_cron_progress"))
     pass_seconds = []
     while len(pass_seconds) < max_passes:
         start = time.perf_counter()
         with env.registry.cursor() as cron_cr:
-            job = IrCron._acquire_one_job(cron_cr, cron.id, include_not_ready=True)
+            job = IrCron._acquire_one_job(cron_cr, cron_id, include_not_ready=True)
             IrCron._process_job(cron_cr, job)
             cron_cr.commit()
         pass_seconds.append(time.perf_counter() - start)
-        env.cr.execute(
+        (again,) = fetch(
             SQL(
                 "SELECT EXISTS(SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s "
                 "AND call_at <= now() AT TIME ZONE 'UTC')",
-                cron.id,
+                cron_id,
             )
         )
-        if not env.cr.fetchone()[0]:
+        if not again:
             break
-    env.cr.execute(
+    calls, done, remaining, failures = fetch(
         SQL(
             """SELECT COUNT(*), COALESCE(SUM(done), 0),
-                      (ARRAY_AGG(remaining ORDER BY id DESC))[1]
-                 FROM ir_cron_progress WHERE cron_id = %s AND id > %s""",
-            cron.id,
-            first_progress,
+                      (ARRAY_AGG(remaining ORDER BY id DESC))[1],
+                      (SELECT failure_count FROM ir_cron WHERE id = %(cron)s)
+                 FROM ir_cron_progress WHERE cron_id = %(cron)s AND id > %(first)s""",
+            cron=cron_id,
+            first=first_progress,
         )
     )
-    calls, done, remaining = env.cr.fetchone()
-    env.cr.execute(SQL("SELECT failure_count FROM ir_cron WHERE id = %s", cron.id))
-    failures = env.cr.fetchone()[0]
     env.invalidate_all()
     return {
         "rows": done,

@@ -5,7 +5,6 @@
     "version": "19.0.1.0.0",
     "category": "Sales/CRM",
     "author": "Customer Insight",
-    "website": "https://github.com/customer-insight/customer-insight-odoo",
     "license": "LGPL-3",
     "depends": ["customer_segmentation", "rating"],
     "data": [

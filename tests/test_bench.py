@@ -23,5 +23,6 @@ class TestBenchTiny(TransactionCase):
         self.assertTrue(all(row["seconds"] >= 0 for row in results["steps"]))
         for name in NIGHTLY_JOBS:
             self.assertTrue(steps[f"cron_{name}"]["completed"], name)
+            self.assertGreaterEqual(steps[f"cron_{name}"]["calls"], 1, name)
         self.assertGreater(steps["cron_classify"]["rows"], 0)
         self.assertGreater(steps["cron_attribution"]["rows"], 0)

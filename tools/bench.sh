@@ -8,8 +8,8 @@ SIZE=${1:-10k}
 case "$SIZE" in tiny|10k|100k|1m) ;; *) die "SIZE must be tiny, 10k, 100k or 1m" ;; esac
 DB=customer_insight_bench_$SIZE
 check_odoo_tree
-check_postgres
 ensure_venv
+check_postgres
 if [ -z "${BENCH_REUSE:-}" ]; then
     odoo_db drop "$DB" >/dev/null 2>&1 || true
     echo "Creating $DB with $MODULES ..."

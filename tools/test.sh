@@ -9,8 +9,8 @@ BASE_DB=${DB}_base
 LOG_DIR=$(mktemp -d /tmp/customer_insight_test.XXXXXX)
 
 check_odoo_tree
-check_postgres
 ensure_venv
+check_postgres
 ensure_chromium
 
 cleanup() {
@@ -19,7 +19,11 @@ cleanup() {
     done
     rm -rf "$LOG_DIR"
 }
-trap cleanup EXIT
+cleanup_and_stop() {
+    cleanup
+    stop_private_postgres
+}
+trap cleanup_and_stop EXIT
 
 echo "Lint: ruff and pylint-odoo ..."
 "$REPO/tools/lint.sh" || exit 1

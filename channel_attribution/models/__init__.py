@@ -1,5 +1,6 @@
 from . import res_company
 from . import customer_channel
+from . import customer_channel_cost
 from . import customer_acquisition
 from . import customer_channel_attribution
 from . import customer_channel_revenue

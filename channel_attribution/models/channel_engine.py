@@ -14,6 +14,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.customer_segmentation.tools import (
     IdRange,
@@ -22,11 +23,15 @@ from odoo.addons.customer_segmentation.tools import (
     tune_transaction,
 )
 
-from .res_company import ATTRIBUTION_MODELS
-
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
-MODEL_CODES = [code for code, _label in ATTRIBUTION_MODELS]
+
+def attribution_model_selection(records):
+    """The attribution models, for the fields that store one."""
+    return records.env["customer.channel.engine"]._attribution_model_selection()
+
+
 NEW_ATTRIBUTION = SQL.identifier("customer_channel_attribution_new")
 OLD_ATTRIBUTION = SQL.identifier("customer_channel_attribution_old")
 # Time decay weighs a touchpoint 2^-(days / half-life); beyond this many half-lives every
@@ -41,7 +46,7 @@ class CustomerChannelEngine(models.AbstractModel):
     _description = "Channel Attribution Engine"
 
     _lock_key = 1129334868  # arbitrary constant ("CATT")
-    _batch_partners = 50000  # commercial partner ids per transaction of the scheduled job
+    _batch_partners = 5000  # customers per transaction of the scheduled job
 
     # ------------------------------------------------------------------ entry points
 
@@ -64,7 +69,7 @@ class CustomerChannelEngine(models.AbstractModel):
         acquisition = self._recompute_acquisition(partners)
         result = {"acquisition": acquisition, **self._recompute_attribution(partners)}
         if partners is None:
-            self._compact_revenue(company)
+            self._rebuild_revenue(company)
         return result
 
     @api.model
@@ -102,7 +107,7 @@ class CustomerChannelEngine(models.AbstractModel):
         if row:
             company.sudo().channel_attribution_cursor = high
             return 1
-        self._compact_revenue(company)
+        self._rebuild_revenue(company)
         company.sudo().write(
             {"channel_attribution_cursor": 0, "channel_attribution_as_of": fields.Date.today()}
         )
@@ -114,25 +119,54 @@ class CustomerChannelEngine(models.AbstractModel):
         return self.env.ref("channel_attribution.channel_unassigned")
 
     @api.model
-    def _touchpoints_sql(self, company, partners=None):
-        """(partner_id, ts, kind, ref_id, source_id, medium_id, campaign_id, channel_id)."""
+    def _channel_map_sql(self):
+        """(company_id, kind, utm_id, channel_id): the channel of each UTM source (kind
+        'source') and medium ('medium') in each company. A company's own channel wins over a
+        shared one, then the lowest sequence."""
         return SQL(
             """
-            WITH src AS (
-                SELECT DISTINCT ON (r.source_id) r.source_id, c.id AS channel_id
-                  FROM customer_channel_utm_source_rel r
-                  JOIN customer_channel c ON c.id = r.channel_id
-                 WHERE c.active AND (c.company_id = %(company)s OR c.company_id IS NULL)
-                 ORDER BY r.source_id, c.company_id IS NULL, c.sequence, c.id
-            ),
-            med AS (
-                SELECT DISTINCT ON (r.medium_id) r.medium_id, c.id AS channel_id
-                  FROM customer_channel_utm_medium_rel r
-                  JOIN customer_channel c ON c.id = r.channel_id
-                 WHERE c.active AND (c.company_id = %(company)s OR c.company_id IS NULL)
-                 ORDER BY r.medium_id, c.company_id IS NULL, c.sequence, c.id
-            )
-            SELECT t.*, COALESCE(src.channel_id, med.channel_id, %(unassigned)s) AS channel_id
+            SELECT DISTINCT ON (co.id, m.kind, m.utm_id) co.id AS company_id, m.kind, m.utm_id,
+                   c.id AS channel_id
+              FROM (SELECT 'source' AS kind, source_id AS utm_id, channel_id
+                      FROM customer_channel_utm_source_rel
+                    UNION ALL
+                    SELECT 'medium', medium_id, channel_id FROM customer_channel_utm_medium_rel) m
+              JOIN customer_channel c ON c.id = m.channel_id AND c.active
+              JOIN res_company co ON c.company_id IS NULL OR c.company_id = co.id
+             ORDER BY co.id, m.kind, m.utm_id, c.company_id IS NULL, c.sequence, c.id
+            """
+        )
+
+    @api.model
+    def _channel_of_sql(self, channel_map, company, source, medium):
+        """The channel of a document from its ``source`` and ``medium`` columns: joins on
+        the ``channel_map`` CTE (aliases src and med) and the expression of the channel."""
+        joins = SQL(
+            """LEFT JOIN %(map)s src ON src.company_id = %(company)s AND src.kind = 'source'
+                                     AND src.utm_id = %(source)s
+               LEFT JOIN %(map)s med ON med.company_id = %(company)s AND med.kind = 'medium'
+                                     AND med.utm_id = %(medium)s""",
+            map=SQL.identifier(channel_map),
+            company=company,
+            source=source,
+            medium=medium,
+        )
+        channel = SQL("COALESCE(src.channel_id, med.channel_id, %s)", self._unassigned_channel().id)
+        return joins, channel
+
+    @api.model
+    def _touchpoints_sql(self, company, partners=None):
+        """(partner_id, ts, kind, ref_id, source_id, medium_id, campaign_id, channel_id)."""
+        joins, channel = self._channel_of_sql(
+            "channel_map",
+            company.id,
+            SQL.identifier("t", "source_id"),
+            SQL.identifier("t", "medium_id"),
+        )
+        return SQL(
+            """
+            WITH channel_map AS (%(channel_map)s)
+            SELECT t.*, %(channel)s AS channel_id
               FROM (
                 SELECT rp.commercial_partner_id AS partner_id, l.create_date AS ts,
                        'lead' AS kind, l.id AS ref_id, l.source_id, l.medium_id, l.campaign_id
@@ -148,11 +182,12 @@ class CustomerChannelEngine(models.AbstractModel):
                    AND COALESCE(so.source_id, so.medium_id, so.campaign_id) IS NOT NULL
                    %(order_scope)s
               ) t
-              LEFT JOIN src ON src.source_id = t.source_id
-              LEFT JOIN med ON med.medium_id = t.medium_id
+              %(joins)s
             """,
+            channel_map=self._channel_map_sql(),
+            channel=channel,
+            joins=joins,
             company=company.id,
-            unassigned=self._unassigned_channel().id,
             lead_scope=contacts_scope(SQL.identifier("l", "partner_id"), partners),
             order_scope=contacts_scope(SQL.identifier("so", "partner_id"), partners),
         )
@@ -217,26 +252,47 @@ class CustomerChannelEngine(models.AbstractModel):
 
     # ------------------------------------------------------------------ attribution
 
-    # Share of a touchpoint (columns of ``positioned``) under each model, in float8; ties in
-    # time share the first or last position equally.
-    _WEIGHTS = {
-        "first_touch": "CASE WHEN ts = first_ts THEN 1.0 / n_first ELSE 0 END",
-        "last_touch": "CASE WHEN ts = last_ts THEN 1.0 / n_last ELSE 0 END",
-        "linear": "1.0 / n",
-        "position_based": """CASE
-            WHEN first_ts = last_ts THEN 1.0 / n
-            WHEN n_first + n_last = n
-                THEN 0.5 / CASE WHEN ts = first_ts THEN n_first ELSE n_last END
-            WHEN ts = first_ts THEN 0.4 / n_first
-            WHEN ts = last_ts THEN 0.4 / n_last
-            ELSE 0.2 / (n - n_first - n_last) END""",
-        "time_decay": "decay / decay_total",
-    }
+    @api.model
+    def _attribution_models(self):
+        """{code: (label, share)}: the attribution models, in the order users see them; a
+        new model is one more entry (an extension overrides this method). The share of a
+        touchpoint is an SQL expression over the columns of ``positioned`` (ts, first_ts,
+        last_ts, n, n_first, n_last, decay, decay_total); the shares of an order must add up
+        to 1. Ties in time share the first or last position equally."""
+        return {
+            "first_touch": (
+                _lt("First touch"),
+                "CASE WHEN ts = first_ts THEN 1.0 / n_first ELSE 0 END",
+            ),
+            "last_touch": (
+                _lt("Last touch"),
+                "CASE WHEN ts = last_ts THEN 1.0 / n_last ELSE 0 END",
+            ),
+            "linear": (_lt("Linear"), "1.0 / n"),
+            "position_based": (
+                _lt("Position-based (40/20/40)"),
+                """CASE
+                    WHEN first_ts = last_ts THEN 1.0 / n
+                    WHEN n_first + n_last = n
+                        THEN 0.5 / CASE WHEN ts = first_ts THEN n_first ELSE n_last END
+                    WHEN ts = first_ts THEN 0.4 / n_first
+                    WHEN ts = last_ts THEN 0.4 / n_last
+                    ELSE 0.2 / (n - n_first - n_last) END""",
+            ),
+            "time_decay": (_lt("Time decay"), "decay / decay_total"),
+        }
+
+    @api.model
+    def _attribution_model_selection(self):
+        return [
+            (code, self.env._(label)) for code, (label, _s) in self._attribution_models().items()
+        ]
 
     def _weights_sql(self, models_):
         """(order_id, channel_id, model, weight) of every touchpoint under ``models_``."""
+        shares = self._attribution_models()
         values = SQL(", ").join(
-            SQL("(%s, (%s)::float8)", model, SQL(self._WEIGHTS[model])) for model in models_
+            SQL("(%s, (%s)::float8)", model, SQL(shares[model][1])) for model in models_
         )
         return SQL(
             """SELECT order_id, channel_id, m.model, m.weight
@@ -251,7 +307,7 @@ class CustomerChannelEngine(models.AbstractModel):
         that changed and their difference to the daily revenue.
         Returns {"written": n, "deleted": n}."""
         company = self.env.company
-        models_ = list(attribution_models or MODEL_CODES)
+        models_ = list(attribution_models or self._attribution_models())
         self.env.flush_all()
         cr = self.env.cr
         tune_transaction(cr)
@@ -269,61 +325,15 @@ class CustomerChannelEngine(models.AbstractModel):
         return {"written": written, "deleted": deleted}
 
     def _new_attribution_sql(self, company, partners, models_):
-        """CREATE the temporary table of the attribution rows as they should be."""
-        lookback = company.channel_attribution_lookback_days
-        window = (
-            SQL("AND t.ts >= o.ts - make_interval(days => %s)", lookback) if lookback else SQL()
-        )
-        fallback = (
-            SQL(
-                "(SELECT a.channel_id FROM customer_acquisition a "
-                "WHERE a.partner_id = o.partner_id AND a.company_id = %s)",
-                company.id,
-            )
-            if company.channel_attribution_fallback == "acquisition"
-            else SQL("NULL::int")
-        )
+        """CREATE the temporary table of the attribution rows as they should be: each
+        order's amount shared between the channels of its touchpoints under each model."""
         return SQL(
             """
             CREATE TEMP TABLE %(new)s AS
             WITH touch AS (%(touchpoints)s),
-            orders AS (
-                SELECT so.id AS order_id, rp.commercial_partner_id AS partner_id,
-                       so.date_order AS ts, so.date_order::date AS date,
-                       ROUND((so.amount_untaxed
-                              / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric,
-                             %(digits)s) AS amount,
-                       so.user_id, so.campaign_id
-                  FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
-                 WHERE so.company_id = %(company)s AND so.state = 'sale' %(order_scope)s
-            ),
-            pairs AS (
-                SELECT o.order_id, t.channel_id, t.ts,
-                       EXTRACT(EPOCH FROM o.ts - t.ts)::float8 / 86400 AS days
-                  FROM orders o
-                  JOIN touch t ON t.partner_id = o.partner_id AND t.ts <= o.ts %(window)s
-            ),
-            extremes AS (
-                SELECT p.*, COUNT(*) OVER w AS n, MIN(ts) OVER w AS first_ts,
-                       MAX(ts) OVER w AS last_ts,
-                       power(2.0::float8, -LEAST(days / %(half_life)s, %(max_half_lives)s))
-                           AS decay
-                  FROM pairs p WINDOW w AS (PARTITION BY order_id)
-            ),
-            positioned AS (
-                SELECT e.*,
-                       COUNT(*) FILTER (WHERE ts = first_ts) OVER w AS n_first,
-                       COUNT(*) FILTER (WHERE ts = last_ts) OVER w AS n_last,
-                       SUM(decay) OVER w AS decay_total
-                  FROM extremes e WINDOW w AS (PARTITION BY order_id)
-            ),
-            weighted AS (
-                %(weights)s
-                UNION ALL
-                SELECT o.order_id, COALESCE(%(fallback)s, %(unassigned)s), m.model, 1
-                  FROM orders o CROSS JOIN unnest(%(models)s::varchar[]) AS m(model)
-                 WHERE NOT EXISTS (SELECT 1 FROM pairs p WHERE p.order_id = o.order_id)
-            ),
+            orders AS (%(orders)s),
+            %(positioned)s,
+            weighted AS (%(weighted)s),
             per_channel AS (
                 SELECT order_id, channel_id, model, SUM(weight)::numeric AS weight
                   FROM weighted GROUP BY order_id, channel_id, model
@@ -346,39 +356,121 @@ class CustomerChannelEngine(models.AbstractModel):
             """,
             new=NEW_ATTRIBUTION,
             touchpoints=self._touchpoints_sql(company, partners),
-            company=company.id,
+            orders=self._orders_sql(company, partners),
+            positioned=self._positioned_sql(company),
+            weighted=self._weighted_sql(company, models_),
             digits=company.currency_id.decimal_places,
-            order_scope=contacts_scope(SQL.identifier("so", "partner_id"), partners),
-            window=window,
+        )
+
+    def _orders_sql(self, company, partners):
+        """The confirmed orders to attribute, their amount in the company currency."""
+        return SQL(
+            """
+            SELECT so.id AS order_id, rp.commercial_partner_id AS partner_id,
+                   so.date_order AS ts, so.date_order::date AS date,
+                   ROUND((so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric,
+                         %(digits)s) AS amount,
+                   so.user_id, so.campaign_id
+              FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+             WHERE so.company_id = %(company)s AND so.state = 'sale' %(scope)s
+            """,
+            digits=company.currency_id.decimal_places,
+            company=company.id,
+            scope=contacts_scope(SQL.identifier("so", "partner_id"), partners),
+        )
+
+    def _positioned_sql(self, company):
+        """CTEs pairs, extremes and positioned: each order's touchpoints in the lookback
+        window with what the models weigh them by (positions, ties, time decay)."""
+        lookback = company.channel_attribution_lookback_days
+        return SQL(
+            """
+            pairs AS (
+                SELECT o.order_id, t.channel_id, t.ts,
+                       EXTRACT(EPOCH FROM o.ts - t.ts)::float8 / 86400 AS days
+                  FROM orders o
+                  JOIN touch t ON t.partner_id = o.partner_id AND t.ts <= o.ts %(window)s
+            ),
+            extremes AS (
+                SELECT p.*, COUNT(*) OVER w AS n, MIN(ts) OVER w AS first_ts,
+                       MAX(ts) OVER w AS last_ts,
+                       power(2.0::float8, -LEAST(days / %(half_life)s, %(max_half_lives)s))
+                           AS decay
+                  FROM pairs p WINDOW w AS (PARTITION BY order_id)
+            ),
+            positioned AS (
+                SELECT e.*,
+                       COUNT(*) FILTER (WHERE ts = first_ts) OVER w AS n_first,
+                       COUNT(*) FILTER (WHERE ts = last_ts) OVER w AS n_last,
+                       SUM(decay) OVER w AS decay_total
+                  FROM extremes e WINDOW w AS (PARTITION BY order_id)
+            )
+            """,
+            window=(
+                SQL("AND t.ts >= o.ts - make_interval(days => %s)", lookback) if lookback else SQL()
+            ),
             half_life=company.channel_attribution_half_life_days,
             max_half_lives=MAX_HALF_LIVES,
+        )
+
+    def _weighted_sql(self, company, models_):
+        """(order_id, channel_id, model, weight) under each model; an order without a
+        touchpoint goes to the fallback channel."""
+        fallback = (
+            SQL(
+                "(SELECT a.channel_id FROM customer_acquisition a "
+                "WHERE a.partner_id = o.partner_id AND a.company_id = %s)",
+                company.id,
+            )
+            if company.channel_attribution_fallback == "acquisition"
+            else SQL("NULL::int")
+        )
+        return SQL(
+            """
+            %(weights)s
+            UNION ALL
+            SELECT o.order_id, COALESCE(%(fallback)s, %(unassigned)s), m.model, 1
+              FROM orders o CROSS JOIN unnest(%(models)s::varchar[]) AS m(model)
+             WHERE NOT EXISTS (SELECT 1 FROM pairs p WHERE p.order_id = o.order_id)
+            """,
             weights=self._weights_sql(models_),
-            models=models_,
             fallback=fallback,
             unassigned=self._unassigned_channel().id,
+            models=models_,
         )
 
     def _old_attribution_sql(self, company, partners, models_):
         """CREATE the temporary table of the stored rows that the new ones replace: those
-        of the customers in scope, and any other row of the orders attributed anew."""
+        of the customers in scope, and any other row of the orders attributed anew (two
+        index scans, not one scan of the table)."""
+        of_scope = SQL(
+            """SELECT a.id, a.order_id, a.channel_id, a.attribution_model, a.date, a.user_id,
+                      a.campaign_id, a.amount
+                 FROM customer_channel_attribution a
+                WHERE a.company_id = %(company)s AND a.attribution_model = ANY(%(models)s)
+                      %(scope)s""",
+            company=company.id,
+            models=models_,
+            scope=partner_scope(SQL.identifier("a", "partner_id"), partners),
+        )
+        if partners is None:
+            return SQL("CREATE TEMP TABLE %s AS %s", OLD_ATTRIBUTION, of_scope)
         return SQL(
             """
             CREATE TEMP TABLE %(old)s AS
+            %(of_scope)s
+            UNION
             SELECT a.id, a.order_id, a.channel_id, a.attribution_model, a.date, a.user_id,
                    a.campaign_id, a.amount
               FROM customer_channel_attribution a
+              JOIN (SELECT DISTINCT order_id FROM %(new)s) n ON n.order_id = a.order_id
              WHERE a.company_id = %(company)s AND a.attribution_model = ANY(%(models)s)
-               AND (FALSE %(scope)s OR a.order_id IN (SELECT order_id FROM %(new)s))
             """,
             old=OLD_ATTRIBUTION,
+            of_scope=of_scope,
             new=NEW_ATTRIBUTION,
             company=company.id,
             models=models_,
-            scope=(
-                SQL("OR TRUE")
-                if partners is None
-                else SQL("OR (TRUE %s)", partner_scope(SQL.identifier("a", "partner_id"), partners))
-            ),
         )
 
     def _write_revenue_difference(self, company):
@@ -448,21 +540,20 @@ class CustomerChannelEngine(models.AbstractModel):
         )
         return self.env.cr.rowcount
 
-    def _compact_revenue(self, company):
-        """Merge the difference rows of the daily revenue into one row per key."""
+    def _rebuild_revenue(self, company):
+        """Rebuild the daily revenue of ``company`` from the attribution rows: one row per
+        key instead of the differences added since, and right whatever happened."""
         self.env.cr.execute(
             SQL(
                 """
-                WITH gone AS (
-                    DELETE FROM customer_channel_revenue WHERE company_id = %(company)s
-                    RETURNING date, channel_id, user_id, campaign_id, attribution_model, amount
-                )
+                DELETE FROM customer_channel_revenue WHERE company_id = %(company)s;
                 INSERT INTO customer_channel_revenue (
                     company_id, date, channel_id, user_id, campaign_id, attribution_model,
                     amount)
                 SELECT %(company)s, date, channel_id, user_id, campaign_id, attribution_model,
                        SUM(amount)
-                  FROM gone
+                  FROM customer_channel_attribution
+                 WHERE company_id = %(company)s
                  GROUP BY date, channel_id, user_id, campaign_id, attribution_model
                 HAVING SUM(amount) <> 0
                 """,

@@ -4,8 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.customer_segmentation.tools import check_finite
-
 CHANNEL_TYPES = [
     ("online_ads", "Online Ads"),
     ("search_engine", "Search Engine"),
@@ -163,11 +161,8 @@ class CustomerChannel(models.Model):
             )
 
     def unlink(self):
+        # Their attribution and daily revenue go with them (cascade).
         sources, mediums = self.source_ids, self.medium_ids
-        # Their daily revenue goes with them (cascade); so does their attribution.
-        self.env.cr.execute(
-            SQL("DELETE FROM customer_channel_attribution WHERE channel_id = ANY(%s)", self.ids)
-        )
         result = super().unlink()
         self._requeue_mapped_customers(sources, mediums)
         return result
@@ -220,37 +215,3 @@ class CustomerChannel(models.Model):
                                 other=other.display_name,
                             )
                         )
-
-
-class CustomerChannelCost(models.Model):
-    _name = "customer.channel.cost"
-    _description = "Channel Cost"
-    _order = "date desc, id desc"
-
-    channel_id = fields.Many2one("customer.channel", required=True, ondelete="cascade", index=True)
-    date = fields.Date(
-        required=True,
-        default=fields.Date.context_today,
-        help="Day the cost was incurred (or the first day of the period it covers).",
-    )
-    amount = fields.Monetary(required=True, help="Amount spent, in the company currency.")
-    note = fields.Char(help="What the money was spent on.")
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_finite(self, vals, ["amount"])
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_finite(self, vals, ["amount"])
-        return super().write(vals)
-
-    @api.constrains("amount")
-    def _check_amount(self):
-        if any(cost.amount < 0 for cost in self):
-            raise ValidationError(self.env._("A channel cost cannot be negative."))

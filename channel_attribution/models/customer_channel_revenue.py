@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .res_company import ATTRIBUTION_MODELS
+from .channel_engine import attribution_model_selection
 
 
 class CustomerChannelRevenue(models.Model):
@@ -21,7 +21,10 @@ class CustomerChannelRevenue(models.Model):
     user_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
     campaign_id = fields.Many2one("utm.campaign", readonly=True, ondelete="set null")
     attribution_model = fields.Selection(
-        ATTRIBUTION_MODELS, required=True, readonly=True, help="The attribution model."
+        selection=attribution_model_selection,
+        required=True,
+        readonly=True,
+        help="The attribution model.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount = fields.Monetary(

@@ -1,22 +1,16 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-MAX_DAYS = 3650
+from .channel_engine import attribution_model_selection
 
-ATTRIBUTION_MODELS = [
-    ("first_touch", "First touch"),
-    ("last_touch", "Last touch"),
-    ("linear", "Linear"),
-    ("position_based", "Position-based (40/20/40)"),
-    ("time_decay", "Time decay"),
-]
+MAX_DAYS = 3650
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
     channel_attribution_model = fields.Selection(
-        ATTRIBUTION_MODELS,
+        selection=attribution_model_selection,
         string="Attribution Model",
         default="last_touch",
         required=True,

@@ -1,11 +1,10 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.customer_segmentation.models.customer_profile import LIFECYCLE_STAGES, VALUE_TIERS
-from odoo.addons.customer_segmentation.tools import tune_transaction
+from odoo.addons.customer_segmentation.tools import LIFECYCLE_STAGES, VALUE_TIERS, tune_transaction
 
+from ..models.channel_engine import attribution_model_selection
 from ..models.customer_channel import CHANNEL_TYPES
-from ..models.res_company import ATTRIBUTION_MODELS
 
 FACTS = [
     ("lead", "Lead or opportunity"),
@@ -13,22 +12,6 @@ FACTS = [
     ("revenue", "Attributed revenue"),
     ("cost", "Cost"),
 ]
-# Rates are computed from the sums of the grouped rows, never averaged over rows.
-RATES = {
-    "conversion_rate": ("SUM(%s) * 100.0 / NULLIF(SUM(%s), 0)", "won_count", "decided_count"),
-    "avg_order_value": (
-        "SUM(%s) / NULLIF(SUM(%s), 0)",
-        "new_customer_revenue",
-        "new_customer_order_count",
-    ),
-    "cost_per_customer": ("SUM(%s) / NULLIF(SUM(%s), 0)", "cost", "new_customer_count"),
-    "return_on_cost": (
-        "(SUM(%s) - SUM(%s)) * 100.0 / NULLIF(SUM(%s), 0)",
-        "attributed_revenue",
-        "cost",
-        "cost",
-    ),
-}
 
 
 class CustomerChannelReport(models.Model):
@@ -37,6 +20,7 @@ class CustomerChannelReport(models.Model):
     type, campaign, salesperson, period and class."""
 
     _name = "customer.channel.report"
+    _inherit = ["customer.insight.report"]
     _description = "Channel Analysis"
     _auto = False
     _rec_name = "channel_id"
@@ -79,6 +63,7 @@ class CustomerChannelReport(models.Model):
             "order_count",
             "total_revenue",
         ],
+        "res.company": ["channel_attribution_model"],
     }
 
     fact = fields.Selection(FACTS, readonly=True, help="What the row counts.")
@@ -144,7 +129,7 @@ class CustomerChannelReport(models.Model):
         help="New customers' revenue ÷ their orders, from the sums of the group.",
     )
     attribution_model = fields.Selection(
-        ATTRIBUTION_MODELS,
+        selection=attribution_model_selection,
         readonly=True,
         help="Revenue rows: the attribution model of the revenue under 'Revenue by Model'.",
     )
@@ -160,6 +145,11 @@ class CustomerChannelReport(models.Model):
         "Settings.",
     )
     cost = fields.Monetary(readonly=True, help="Channel costs recorded for the period.")
+    margin = fields.Monetary(
+        "Revenue minus Cost",
+        readonly=True,
+        help="Attributed revenue minus channel costs, the numerator of the return on cost.",
+    )
     cost_per_customer = fields.Monetary(
         "Cost per New Customer",
         readonly=True,
@@ -173,92 +163,158 @@ class CustomerChannelReport(models.Model):
         help="(Attributed revenue − cost) ÷ cost × 100, from the sums of the group.",
     )
 
+    _rates = {
+        "conversion_rate": ("won_count", "decided_count", 100.0),
+        "avg_order_value": ("new_customer_revenue", "new_customer_order_count", 1.0),
+        "cost_per_customer": ("cost", "new_customer_count", 1.0),
+        "return_on_cost": ("margin", "cost", 100.0),
+    }
+    _fact_columns = {
+        "id": "NULL::int",
+        "fact": "NULL::varchar",
+        "date": "NULL::date",
+        "company_id": "NULL::int",
+        "channel_id": "NULL::int",
+        "campaign_id": "NULL::int",
+        "source_id": "NULL::int",
+        "medium_id": "NULL::int",
+        "user_id": "NULL::int",
+        "partner_id": "NULL::int",
+        "attribution_model": "NULL::varchar",
+        "lead_count": "0",
+        "opportunity_count": "0",
+        "won_count": "0",
+        "lost_count": "0",
+        "decided_count": "0",
+        "new_customer_count": "0",
+        "new_customer_revenue": "0",
+        "new_customer_order_count": "0",
+        "model_revenue": "0",
+        "attributed_revenue": "0",
+        "cost": "0",
+        "margin": "0",
+    }
+
     @property
     def _table_query(self):
         return SQL(
             """
-            WITH source_map AS (
-                SELECT DISTINCT ON (co.id, r.source_id) co.id AS company_id, r.source_id,
-                       c.id AS channel_id
-                  FROM customer_channel_utm_source_rel r
-                  JOIN customer_channel c ON c.id = r.channel_id AND c.active
-                  JOIN res_company co ON c.company_id IS NULL OR c.company_id = co.id
-                 ORDER BY co.id, r.source_id, c.company_id IS NULL, c.sequence, c.id
-            ),
-            medium_map AS (
-                SELECT DISTINCT ON (co.id, r.medium_id) co.id AS company_id, r.medium_id,
-                       c.id AS channel_id
-                  FROM customer_channel_utm_medium_rel r
-                  JOIN customer_channel c ON c.id = r.channel_id AND c.active
-                  JOIN res_company co ON c.company_id IS NULL OR c.company_id = co.id
-                 ORDER BY co.id, r.medium_id, c.company_id IS NULL, c.sequence, c.id
-            ),
-            facts AS (
-                SELECT l.id * 4 AS id, 'lead' AS fact, l.create_date::date AS date,
-                       co.id AS company_id,
-                       COALESCE(sm.channel_id, mm.channel_id, %(unassigned)s) AS channel_id,
-                       l.campaign_id, l.source_id, l.medium_id, l.user_id,
-                       rp.commercial_partner_id AS partner_id,
-                       1 AS lead_count, (l.type = 'opportunity')::int AS opportunity_count,
-                       (l.won_status = 'won')::int AS won_count,
-                       (l.won_status = 'lost')::int AS lost_count,
-                       (l.won_status IN ('won', 'lost'))::int AS decided_count,
-                       0 AS new_customer_count, 0 AS new_customer_revenue,
-                       0 AS new_customer_order_count, NULL::varchar AS attribution_model,
-                       0 AS model_revenue, 0 AS attributed_revenue, 0 AS cost
-                  FROM crm_lead l
-                  JOIN res_company co ON l.company_id IS NULL OR l.company_id = co.id
-                  LEFT JOIN res_partner rp ON rp.id = l.partner_id
-                  LEFT JOIN source_map sm ON sm.company_id = co.id AND sm.source_id = l.source_id
-                  LEFT JOIN medium_map mm ON mm.company_id = co.id AND mm.medium_id = l.medium_id
-                UNION ALL
-                SELECT a.id * 4 + 1, 'customer', a.date, a.company_id,
-                       COALESCE(a.channel_id, %(unassigned)s), a.campaign_id, a.source_id,
-                       a.medium_id, rp.user_id, a.partner_id,
-                       0, 0, 0, 0, 0, 1, p.total_revenue, p.order_count, NULL, 0, 0, 0
-                  FROM customer_acquisition a
-                  JOIN customer_profile p
-                    ON p.partner_id = a.partner_id AND p.company_id = a.company_id
-                   AND p.order_count > 0
-                  JOIN res_partner rp ON rp.id = a.partner_id
-                UNION ALL
-                SELECT r.id * 4 + 2, 'revenue', r.date, r.company_id, r.channel_id,
-                       r.campaign_id, NULL, NULL, r.user_id, NULL,
-                       0, 0, 0, 0, 0, 0, 0, 0, r.attribution_model, r.amount,
-                       CASE WHEN r.attribution_model = co.channel_attribution_model
-                            THEN r.amount ELSE 0 END,
-                       0
-                  FROM customer_channel_revenue r
-                  JOIN res_company co ON co.id = r.company_id
-                UNION ALL
-                SELECT k.id * 4 + 3, 'cost', k.date, k.company_id, k.channel_id, NULL, NULL,
-                       NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, k.amount
-                  FROM customer_channel_cost k
-            )
+            WITH channel_map AS (%(channel_map)s),
+            facts AS (%(facts)s)
             SELECT f.*, ch.channel_type, f.channel_id = %(unassigned)s AS is_unassigned,
-                   p.lifecycle_stage, p.segment_id, p.value_tier,
-                   NULL::float AS conversion_rate, NULL::numeric AS avg_order_value,
-                   NULL::numeric AS cost_per_customer, NULL::float AS return_on_cost
+                   p.lifecycle_stage, p.segment_id, p.value_tier, %(rates)s
               FROM facts f
               JOIN customer_channel ch ON ch.id = f.channel_id
               LEFT JOIN customer_profile p
                 ON p.partner_id = f.partner_id AND p.company_id = f.company_id
             """,
+            channel_map=self.env["customer.channel.engine"]._channel_map_sql(),
+            facts=self._facts_sql(
+                [
+                    self._lead_facts(),
+                    self._customer_facts(),
+                    self._revenue_facts(),
+                    self._cost_facts(),
+                ]
+            ),
             unassigned=self.env.ref("channel_attribution.channel_unassigned").id,
+            rates=self._rate_columns_sql(),
         )
+
+    def _lead_facts(self):
+        """Leads and opportunities, in the channel of their source (else medium)."""
+        joins, channel = self.env["customer.channel.engine"]._channel_of_sql(
+            "channel_map",
+            SQL.identifier("co", "id"),
+            SQL.identifier("l", "source_id"),
+            SQL.identifier("l", "medium_id"),
+        )
+        return SQL(
+            """crm_lead l
+               JOIN res_company co ON l.company_id IS NULL OR l.company_id = co.id
+               LEFT JOIN res_partner rp ON rp.id = l.partner_id
+               %s""",
+            joins,
+        ), {
+            "id": "l.id * 4",
+            "fact": "'lead'",
+            "date": "l.create_date::date",
+            "company_id": "co.id",
+            "channel_id": channel,
+            "campaign_id": "l.campaign_id",
+            "source_id": "l.source_id",
+            "medium_id": "l.medium_id",
+            "user_id": "l.user_id",
+            "partner_id": "rp.commercial_partner_id",
+            "lead_count": "1",
+            "opportunity_count": "(l.type = 'opportunity')::int",
+            "won_count": "(l.won_status = 'won')::int",
+            "lost_count": "(l.won_status = 'lost')::int",
+            "decided_count": "(l.won_status IN ('won', 'lost'))::int",
+        }
+
+    def _customer_facts(self):
+        """Customers who ordered, in the channel that acquired them."""
+        unassigned = self.env.ref("channel_attribution.channel_unassigned").id
+        return (
+            """customer_acquisition a
+                  JOIN customer_profile p
+                    ON p.partner_id = a.partner_id AND p.company_id = a.company_id
+                   AND p.order_count > 0
+                  JOIN res_partner rp ON rp.id = a.partner_id""",
+            {
+                "id": "a.id * 4 + 1",
+                "fact": "'customer'",
+                "date": "a.date",
+                "company_id": "a.company_id",
+                "channel_id": SQL("COALESCE(a.channel_id, %s)", unassigned),
+                "campaign_id": "a.campaign_id",
+                "source_id": "a.source_id",
+                "medium_id": "a.medium_id",
+                "user_id": "rp.user_id",
+                "partner_id": "a.partner_id",
+                "new_customer_count": "1",
+                "new_customer_revenue": "p.total_revenue",
+                "new_customer_order_count": "p.order_count",
+            },
+        )
+
+    def _revenue_facts(self):
+        """Daily attributed revenue under every model; the company's model is the
+        attributed revenue."""
+        revenue = (
+            "CASE WHEN r.attribution_model = co.channel_attribution_model THEN r.amount ELSE 0 END"
+        )
+        return """customer_channel_revenue r JOIN res_company co ON co.id = r.company_id""", {
+            "id": "r.id * 4 + 2",
+            "fact": "'revenue'",
+            "date": "r.date",
+            "company_id": "r.company_id",
+            "channel_id": "r.channel_id",
+            "campaign_id": "r.campaign_id",
+            "user_id": "r.user_id",
+            "attribution_model": "r.attribution_model",
+            "model_revenue": "r.amount",
+            "attributed_revenue": revenue,
+            "margin": revenue,
+        }
+
+    def _cost_facts(self):
+        return "customer_channel_cost k", {
+            "id": "k.id * 4 + 3",
+            "fact": "'cost'",
+            "date": "k.date",
+            "company_id": "k.company_id",
+            "channel_id": "k.channel_id",
+            "cost": "k.amount",
+            "margin": "-k.amount",
+        }
 
     def _read_group(
         self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
     ):
         tune_transaction(self.env.cr)  # a union over every fact: no JIT compilation
         return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
-
-    def _read_group_select(self, aggregate_spec, query):
-        fname = aggregate_spec.split(":")[0]
-        if fname not in RATES:
-            return super()._read_group_select(aggregate_spec, query)
-        template, *operands = RATES[fname]
-        return SQL(template, *(self._field_to_sql(self._table, name, query) for name in operands))
 
     @api.model
     def _period_figures(self, date_from, date_to, channel_ids):

@@ -4,3 +4,4 @@ from . import test_mapping
 from . import test_reports
 from . import test_security
 from . import test_settings
+from . import test_tours

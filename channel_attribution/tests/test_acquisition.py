@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.customer_segmentation.tests.common import create_insight_users
 
@@ -40,13 +40,12 @@ class TestAcquisition(ChannelCase):
         partner = self.customer("Manual")
         self.lead(partner, self.at(2025, 3, 1), self.src_search)
         self.channel_engine._recompute_acquisition()
-        wizard = (
-            self.env["customer.acquisition.wizard"]
-            .with_context(default_partner_id=partner.id)
-            .create({})
-        )
-        self.assertEqual(wizard.channel_id, self.search)
-        wizard.write({"channel_id": self.social.id, "source_id": self.src_social.id})
+        action = partner.action_edit_acquisition()
+        with Form(self.env[action["res_model"]].with_context(action["context"])) as form:
+            self.assertEqual(form.channel_id, self.search)
+            form.channel_id = self.social
+            form.source_id = self.src_social
+        wizard = form.record
         wizard.action_save()
         self.channel_engine._recompute_acquisition()
         self.assertEqual(partner.acquisition_channel_id, self.social)
@@ -63,9 +62,10 @@ class TestAcquisition(ChannelCase):
             self.env["customer.acquisition.wizard"].with_user(users["user"]).create(
                 {"partner_id": partner.id, "channel_id": self.ads.id}
             )
-        self.env["customer.acquisition.wizard"].with_user(users["manager"]).create(
-            {"partner_id": partner.id, "channel_id": self.ads.id}
-        ).action_save()
+        wizard = self.env["customer.acquisition.wizard"].with_context(default_partner_id=partner.id)
+        with Form(wizard.with_user(users["manager"])) as form:
+            form.channel_id = self.ads
+        form.record.action_save()
         self.assertEqual(partner.acquisition_channel_id, self.ads)
         with self.assertRaises(AccessError):
             self.env["customer.channel.report"].with_user(users["rep"]).search([])

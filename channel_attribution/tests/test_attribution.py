@@ -251,3 +251,35 @@ class TestAttribution(ChannelCase):
         self.assertEqual(orders[2].partner_id.acquisition_channel_id, acquisition)
         self.assertEqual(self.company.channel_attribution_as_of, date.today())
         self.assertFalse(self.company.channel_attribution_cursor)
+
+    def test_a_sixth_model_is_one_entry(self):
+        """An extension adds a model with one entry of ``_attribution_models``: its shares
+        are stored, its revenue reported, and a company can choose it."""
+        engine = type(self.channel_engine)
+        standard = engine._attribution_models
+
+        def with_u_shaped(self):
+            share = """CASE WHEN first_ts = last_ts THEN 1.0 / n
+                            WHEN ts = first_ts THEN 0.5 / n_first
+                            WHEN ts = last_ts THEN 0.5 / n_last ELSE 0 END"""
+            return {**standard(self), "u_shaped": ("U-shaped (50/0/50)", share)}
+
+        partner = self.customer("Six models")
+        self.lead(partner, self.at(2025, 6, 1), self.src_ads)
+        self.lead(partner, self.at(2025, 6, 10), self.src_search)
+        self.lead(partner, self.at(2025, 6, 20), self.src_social)
+        order = self.order(partner, self.at(2025, 6, 30), 600)
+        with patch.object(engine, "_attribution_models", with_u_shaped):
+            self.channel_engine.recompute()
+            self.assertEqual(self.attribution(order, "u_shaped"), {self.ads: 300, self.social: 300})
+            self.company.channel_attribution_model = "u_shaped"
+            rows = self.env["customer.channel.report"]._read_group(
+                [("fact", "=", "revenue"), ("attribution_model", "=", "u_shaped")],
+                ["channel_id"],
+                ["model_revenue:sum", "attributed_revenue:sum"],
+            )
+            self.assertEqual(
+                {channel: (revenue, attributed) for channel, revenue, attributed in rows},
+                {self.ads: (300, 300), self.social: (300, 300)},
+            )
+            self.assertRevenueMatchesAttribution()

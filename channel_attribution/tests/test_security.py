@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.customer_segmentation.tests.common import create_insight_users
 
@@ -32,17 +32,3 @@ class TestSecurity(TransactionCase):
         visible = Channel.with_user(self.users["user"]).search([])
         self.assertIn(shared, visible)
         self.assertNotIn(other, visible)
-
-
-@tagged("post_install", "-at_install")
-class TestMenusTour(HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        create_insight_users(cls.env)
-
-    def test_menus_manager(self):
-        self.start_tour("/odoo", "channel_attribution_menus_manager", login="admin")
-
-    def test_menus_user(self):
-        self.start_tour("/odoo", "channel_attribution_menus_user", login="ci_user")

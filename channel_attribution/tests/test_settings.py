@@ -1,6 +1,7 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from ..hooks import post_init_hook
 from .common import ChannelCase
 
 
@@ -56,4 +57,18 @@ class TestSettingsBounds(ChannelCase):
         self.assertFalse(self.company.channel_attribution_cursor)
         self.assertGreater(
             self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers
+        )
+
+    def test_install_schedules_the_backfill(self):
+        """On a large database the install transaction must stay short: the hook only
+        starts the scheduled job."""
+        partner = self.customer("Existing")
+        self.lead(partner, self.at(2025, 6, 1), self.src_ads)
+        self.order(partner, self.at(2025, 6, 2), 10)
+        cron = self.env.ref("channel_attribution.ir_cron_recompute_attribution")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        post_init_hook(self.env)
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        self.assertFalse(
+            self.env["customer.channel.attribution"].search([("partner_id", "=", partner.id)])
         )

@@ -13,13 +13,15 @@ is simply the next batch of the next call. Runs of one company are serialised by
 lock.
 """
 
+import html
 import logging
 import math
 from collections import defaultdict
 from datetime import timedelta
 from functools import reduce
 
-from markupsafe import escape
+import lxml.html
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -37,7 +39,10 @@ class CustomerCareEngine(models.AbstractModel):
     _inherit = ["customer.insight.engine"]
     _description = "Customer Care Engine"
 
-    _batch_size = 2000  # claimed customers scheduled per statement (and per transaction)
+    # Claimed customers scheduled per transaction: activities created in bulk, or (rules
+    # that send e-mails or Odoo's assignment messages, milliseconds each) fewer.
+    _batch_size = 2000
+    _message_batch_size = 200
     _lock_key = 1129268050  # arbitrary constant ("CCAR")
 
     # ------------------------------------------------------------------ entry points
@@ -65,8 +70,8 @@ class CustomerCareEngine(models.AbstractModel):
             self._claim(rule)
         result = dict.fromkeys(rules.ids, 0)
         while batch := self._next_batch(company, rules):
-            for rule, rows in batch:
-                result[rule.id] += self._act(rule, rows)
+            rule, rows = batch
+            result[rule.id] += self._act(rule, rows)
         _logger.info("Care rules of %s: %s actions", company.name, sum(result.values()))
         return result
 
@@ -87,8 +92,7 @@ class CustomerCareEngine(models.AbstractModel):
             return None
         rules = self._rules(company)
         if batch := self._next_batch(company, rules):
-            for rule, rows in batch:
-                self._act(rule, rows)
+            self._act(*batch)
             return self._pending_batches(company) + 1  # then a claim that finds nobody new
         self._close_vanished_activities(company)
         claimed = 0
@@ -219,7 +223,9 @@ class CustomerCareEngine(models.AbstractModel):
             rule=rule.id,
             company=rule.company_id.id,
             since=since,
-            recent_contact=self.env["res.partner"]._care_contact_sql(SQL("t.partner_id"), since),
+            recent_contact=self.env["res.partner"]._care_contact_sql(
+                SQL.identifier("t", "partner_id"), since
+            ),
         )
 
     @api.private
@@ -272,35 +278,55 @@ class CustomerCareEngine(models.AbstractModel):
 
     # ------------------------------------------------------------------ phase 2: act
 
+    def _batch_size_of(self, rule):
+        """Activities in bulk are cheap; a message or an e-mail per customer is not."""
+        if rule.mail_mode != "activity" or rule.notify_assignee:
+            return self._message_batch_size
+        return self._batch_size
+
     @api.private
     def _next_batch(self, company, rules):
-        """[(rule, [(log id, partner id, user id)])]: the next claimed lines to schedule."""
+        """(rule, [(log id, partner id, user id)]): the next claimed lines to schedule, of
+        one rule, or None when nothing is left to schedule."""
         self.env.cr.execute(
             SQL(
-                """SELECT rule_id, id, partner_id, user_id FROM customer_care_log
+                """SELECT rule_id FROM customer_care_log
                     WHERE company_id = %s AND state = 'pending' AND rule_id = ANY(%s)
-                    ORDER BY rule_id, id LIMIT %s""",
+                    ORDER BY rule_id LIMIT 1""",
                 company.id,
                 rules.ids,
-                self._batch_size,
             )
         )
-        by_rule = defaultdict(list)
-        for rule_id, *row in self.env.cr.fetchall():
-            by_rule[rule_id].append(tuple(row))
-        Rule = self.env["customer.care.rule"]
-        return [(Rule.browse(rule_id), rows) for rule_id, rows in by_rule.items()]
+        row = self.env.cr.fetchone()
+        if not row:
+            return None
+        rule = self.env["customer.care.rule"].browse(row[0])
+        self.env.cr.execute(
+            SQL(
+                """SELECT id, partner_id, user_id FROM customer_care_log
+                    WHERE company_id = %s AND state = 'pending' AND rule_id = %s
+                    ORDER BY id LIMIT %s""",
+                company.id,
+                rule.id,
+                self._batch_size_of(rule),
+            )
+        )
+        return rule, self.env.cr.fetchall()
 
     @api.private
     def _pending_batches(self, company):
         self.env.cr.execute(
             SQL(
-                "SELECT COUNT(*) FROM customer_care_log "
-                "WHERE company_id = %s AND state = 'pending'",
+                """SELECT rule_id, COUNT(*) FROM customer_care_log
+                    WHERE company_id = %s AND state = 'pending' GROUP BY rule_id""",
                 company.id,
             )
         )
-        return math.ceil(self.env.cr.fetchone()[0] / self._batch_size)
+        Rule = self.env["customer.care.rule"]
+        return sum(
+            math.ceil(count / self._batch_size_of(Rule.browse(rule_id)))
+            for rule_id, count in self.env.cr.fetchall()
+        )
 
     @api.private
     def _act(self, rule, rows):
@@ -334,7 +360,8 @@ class CustomerCareEngine(models.AbstractModel):
         )
 
     def _render_by_lang(self, rule, rows):
-        """{partner id: (summary, note)} in each assignee's language."""
+        """{partner id: (summary, note)} in each assignee's language; notes sanitized as
+        the note field of ``mail.activity`` does."""
         if rule.mail_mode == "email":
             return {}
         users = self.env["res.users"].browse({user for _log, _partner, user in rows})
@@ -346,19 +373,51 @@ class CustomerCareEngine(models.AbstractModel):
         for lang, partner_ids in partners_by_lang.items():
             localized = rule.with_context(lang=lang)
             summaries = self._render_text(
-                localized, localized.summary or localized.name, partner_ids
+                localized, localized.summary or localized.name, partner_ids, str
             )
-            notes = self._render_text(localized, localized.note or "", partner_ids, html=True)
+            notes = self._render_note(localized, localized.note or "", partner_ids)
             texts.update(
                 (partner_id, (summaries[partner_id], notes[partner_id]))
                 for partner_id in partner_ids
             )
         return texts
 
-    def _render_text(self, rule, text, partner_ids, html=False):
-        """{partner id: ``text`` with its placeholders replaced}; values are escaped in
-        HTML. The customer's name and key figures are read for everyone at once; any other
-        placeholder is code, evaluated as the rule's last editor, a mail template editor."""
+    def _render_note(self, rule, note, partner_ids):
+        """{partner id: sanitized note}. When the placeholders are the customer's key
+        figures and stand in text, the template is sanitized once and the values escaped
+        as the sanitizer writes text, which gives the same notes as sanitizing each one."""
+        activity = self.env["mail.activity"]
+        field = activity._fields["note"]
+
+        def sanitize(html):
+            return field.convert_to_column(html, activity) or ""
+
+        template = sanitize(note)
+        expressions = {e for _s, e, _d in parse_inline_template(template) if e}
+        allowed = set(self.env["res.partner"].mail_allowed_qweb_expressions())
+        in_text = not any(
+            "{{" in value
+            for element in lxml.html.fragment_fromstring(
+                template or "<p/>", create_parent="div"
+            ).iter()
+            for value in element.attrib.values()
+        )
+        if expressions <= allowed and in_text:
+
+            def quote(value):
+                if isinstance(value, Markup):  # an HTML field (a signature): sanitized
+                    return sanitize(value)
+                return html.escape(str(value), quote=False)
+
+            return self._render_text(rule, template, partner_ids, quote)
+        notes = self._render_text(rule, note, partner_ids, escape)
+        return {partner_id: sanitize(value) for partner_id, value in notes.items()}
+
+    def _render_text(self, rule, text, partner_ids, quote):
+        """{partner id: ``text`` with its placeholders replaced by their values passed
+        through ``quote``}. The customer's name and key figures are read for everyone at
+        once; any other placeholder is code, evaluated as the rule's last editor, a mail
+        template editor."""
         template = parse_inline_template(str(text))
         expressions = {expression for _s, expression, _d in template if expression}
         allowed = set(self.env["res.partner"].mail_allowed_qweb_expressions())
@@ -386,7 +445,6 @@ class CustomerCareEngine(models.AbstractModel):
                         )
                     ) from error
 
-        quote = escape if html else str
         return {
             partner.id: "".join(
                 string
@@ -401,11 +459,6 @@ class CustomerCareEngine(models.AbstractModel):
         ``mail.activity.create`` does: notes sanitized as its field does, assignees follow
         the customer, their activity counter is updated and (if the rule says so) they get
         Odoo's assignment message."""
-        note_field = self.env["mail.activity"]._fields["note"]
-        activity = self.env["mail.activity"]
-        notes = [
-            note_field.convert_to_column(texts[partner][1], activity) for _l, partner, _u in rows
-        ]
         deadline = today + timedelta(days=rule.deadline_days)
         log_ids, partner_ids, user_ids = (list(column) for column in zip(*rows, strict=True))
         self.env.cr.execute(
@@ -441,7 +494,7 @@ class CustomerCareEngine(models.AbstractModel):
                 partners=partner_ids,
                 users=user_ids,
                 summaries=[texts[partner][0] for partner in partner_ids],
-                notes=notes,
+                notes=[texts[partner][1] or None for partner in partner_ids],
                 logs=log_ids,
             )
         )

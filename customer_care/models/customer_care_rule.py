@@ -293,15 +293,15 @@ class CustomerCareRule(models.Model):
     def _target_sql(self):
         """Commercial entities of the rule's company in the targeted class."""
         self.ensure_one()
-        conditions = [SQL("p.company_id = %s", self.company_id.id), SQL("rp.active")]
+        conditions = [SQL("p.company_id = %s", self.company_id.id), SQL.identifier("rp", "active")]
         for values, column in (
-            (self.lifecycle_stage_ids.mapped("code"), "p.lifecycle_stage"),
-            (self.value_tier_ids.mapped("code"), "p.value_tier"),
-            (self.customer_type_ids.mapped("code"), "rp.customer_type"),
-            (self.segment_ids.ids, "p.segment_id"),
+            (self.lifecycle_stage_ids.mapped("code"), SQL.identifier("p", "lifecycle_stage")),
+            (self.value_tier_ids.mapped("code"), SQL.identifier("p", "value_tier")),
+            (self.customer_type_ids.mapped("code"), SQL.identifier("rp", "customer_type")),
+            (self.segment_ids.ids, SQL.identifier("p", "segment_id")),
         ):
             if values:
-                conditions.append(SQL("%s = ANY(%s)", SQL(column), values))
+                conditions.append(SQL("%s = ANY(%s)", column, values))
         domain = self._partner_domain()
         if not domain.is_true():
             partners = self.env["res.partner"].with_company(self.company_id)._search(domain)
@@ -320,7 +320,7 @@ class CustomerCareRule(models.Model):
         company = self.company_id
         partners = self.env["res.partner"].with_company(company)
         chosen = {
-            "salesperson": SQL("rp.user_id"),
+            "salesperson": SQL.identifier("rp", "user_id"),
             "account_manager": partners._field_to_sql("rp", "care_account_manager_id"),
             "fixed": SQL("%s::int", self.user_id.id or None),
             "team_leader": SQL(

@@ -1,9 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from odoo.addons.customer_segmentation.models.customer_profile import LIFECYCLE_STAGES
-
-from .customer_care_report import ratio_select
+from odoo.addons.customer_segmentation.tools import BUYING_STAGES, LIFECYCLE_STAGES
 
 FACTS = [
     ("purchase", "Customers who ordered"),
@@ -20,6 +18,7 @@ class CustomerCareMetrics(models.Model):
     purchase, churn and win-back rates, satisfaction and churn reasons."""
 
     _name = "customer.care.metrics"
+    _inherit = ["customer.insight.report"]
     _description = "Customer Care Metrics"
     _auto = False
     _order = "date desc"
@@ -107,83 +106,30 @@ class CustomerCareMetrics(models.Model):
         "Churn Reasons", readonly=True, help="Customers who gave this churn reason."
     )
 
+    _fact_columns = {
+        "fact": "NULL::varchar",
+        "date": "NULL::date",
+        "company_id": "NULL::int",
+        "partner_id": "NULL::int",
+        "segment_id": "NULL::int",
+        "lifecycle_stage": "NULL::varchar",
+        "churn_reason_id": "NULL::int",
+        "ordering_count": "0",
+        "repeat_count": "0",
+        "churned_count": "0",
+        "active_base": "0",
+        "won_back_count": "0",
+        "churned_base": "0",
+        "rating_sum": "0.0",
+        "rating_count": "0",
+        "reason_count": "0",
+    }
+
     @property
     def _table_query(self):
         return SQL(
             """
-            WITH months AS (
-                SELECT rp.commercial_partner_id AS partner_id, so.company_id,
-                       date_trunc('month', so.date_order)::date AS month
-                  FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
-                 WHERE so.state = 'sale'
-                 GROUP BY 1, 2, 3
-            ),
-            first_snapshots AS (
-                SELECT DISTINCT ON (company_id, date_trunc('month', date)) company_id, date
-                  FROM customer_segment_snapshot
-                 ORDER BY company_id, date_trunc('month', date), date
-            ),
-            facts AS (
-                SELECT 'purchase' AS fact, m.month AS date, m.company_id, m.partner_id,
-                       NULL::int AS segment_id, NULL::varchar AS lifecycle_stage,
-                       NULL::int AS churn_reason_id,
-                       1 AS ordering_count,
-                       (m.month > MIN(m.month) OVER (PARTITION BY m.partner_id, m.company_id))::int
-                           AS repeat_count,
-                       0 AS churned_count, 0 AS active_base, 0 AS won_back_count,
-                       0 AS churned_base, 0.0 AS rating_sum, 0 AS rating_count, 0 AS reason_count
-                  FROM months m
-                UNION ALL
-                SELECT 'churn', h.date::date, h.company_id, h.partner_id, h.segment_from_id,
-                       h.stage_to, NULL, 0, 0, 1, 0, 0, 0, 0, 0, 0
-                  FROM customer_segment_history h
-                 WHERE h.stage_to = 'churned' AND h.stage_from IS DISTINCT FROM 'churned'
-                   AND h.stage_from IS NOT NULL
-                UNION ALL
-                SELECT 'win_back', h.date::date, h.company_id, h.partner_id, h.segment_to_id,
-                       h.stage_to, NULL, 0, 0, 0, 0, 1, 0, 0, 0, 0
-                  FROM customer_segment_history h
-                 WHERE h.stage_from = 'churned'
-                   AND h.stage_to IN ('new', 'active', 'vip', 'at_risk')
-                UNION ALL
-                SELECT 'base', date_trunc('month', s.date)::date, s.company_id, NULL,
-                       s.segment_id, s.lifecycle_stage, NULL, 0, 0, 0,
-                       CASE WHEN s.lifecycle_stage IN ('new', 'active', 'vip', 'at_risk')
-                            THEN s.customer_count ELSE 0 END,
-                       0,
-                       CASE WHEN s.lifecycle_stage = 'churned' THEN s.customer_count ELSE 0 END,
-                       0, 0, 0
-                  FROM customer_segment_snapshot s
-                  JOIN first_snapshots f ON f.company_id = s.company_id AND f.date = s.date
-                UNION ALL
-                -- A rating counts for the company of the rated employee, else for each
-                -- company that classifies the customer.
-                SELECT 'rating', date_trunc('month', r.create_date)::date, p.company_id,
-                       p.partner_id, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, r.rating, 1, 0
-                  FROM rating_rating r
-                  JOIN res_partner rp ON rp.id = r.partner_id
-                  JOIN customer_profile p ON p.partner_id = rp.commercial_partner_id
-                  LEFT JOIN LATERAL (
-                      SELECT u.company_id FROM res_users u
-                       WHERE u.partner_id = r.rated_partner_id ORDER BY u.id LIMIT 1
-                  ) rater ON TRUE
-                 WHERE r.consumed AND r.rating > 0
-                   AND p.company_id = COALESCE(rater.company_id, p.company_id)
-                UNION ALL
-                SELECT 'reason', date_trunc('month', COALESCE(
-                           (SELECT MAX(l.date_done) FROM customer_care_log l
-                             WHERE l.partner_id = rp.id AND l.company_id = p.company_id
-                               AND l.churn_reason_id IS NOT NULL),
-                           rp.write_date))::date,
-                       p.company_id, rp.id, NULL, NULL, reason.id,
-                       0, 0, 0, 0, 0, 0, 0, 0, 1
-                  FROM res_partner rp
-                  JOIN customer_profile p ON p.partner_id = rp.id
-                  -- the reason is per company (company-dependent field)
-                  JOIN customer_churn_reason reason
-                    ON reason.id = (rp.care_churn_reason_id ->> p.company_id::text)::int
-                 WHERE rp.care_churn_reason_id IS NOT NULL
-            )
+            WITH facts AS (%(facts)s)
             SELECT ROW_NUMBER() OVER (ORDER BY f.date, f.fact, f.company_id, f.partner_id,
                                       f.segment_id, f.lifecycle_stage) AS id,
                    f.fact, f.date, f.company_id, f.partner_id,
@@ -191,17 +137,141 @@ class CustomerCareMetrics(models.Model):
                    COALESCE(f.lifecycle_stage, p.lifecycle_stage) AS lifecycle_stage,
                    f.churn_reason_id, f.ordering_count, f.repeat_count, f.churned_count,
                    f.active_base, f.won_back_count, f.churned_base, f.rating_sum, f.rating_count,
-                   f.reason_count,
-                   NULL::float AS repeat_purchase_rate, NULL::float AS churn_rate,
-                   NULL::float AS win_back_rate, NULL::float AS avg_satisfaction
+                   f.reason_count, %(rates)s
               FROM facts f
               LEFT JOIN customer_profile p
                 ON f.fact IN ('purchase', 'rating', 'reason')
                AND p.partner_id = f.partner_id AND p.company_id = f.company_id
-            """
+            """,
+            facts=self._facts_sql(
+                [
+                    self._purchase_facts(),
+                    self._churn_facts(),
+                    self._win_back_facts(),
+                    self._base_facts(),
+                    self._rating_facts(),
+                    self._reason_facts(),
+                ]
+            ),
+            rates=self._rate_columns_sql(),
         )
 
-    def _read_group_select(self, aggregate_spec, query):
-        return ratio_select(self, aggregate_spec, query, self._rates) or super()._read_group_select(
-            aggregate_spec, query
+    def _purchase_facts(self):
+        """Customers who ordered in the month; repeat when they had ordered before."""
+        return (
+            """(SELECT rp.commercial_partner_id AS partner_id, so.company_id,
+                          date_trunc('month', so.date_order)::date AS month
+                     FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+                    WHERE so.state = 'sale'
+                    GROUP BY 1, 2, 3) m""",
+            {
+                "fact": "'purchase'",
+                "date": "m.month",
+                "company_id": "m.company_id",
+                "partner_id": "m.partner_id",
+                "ordering_count": "1",
+                "repeat_count": """(m.month > MIN(m.month)
+                                   OVER (PARTITION BY m.partner_id, m.company_id))::int""",
+            },
+        )
+
+    def _churn_facts(self):
+        """Customers who became churned, with their segment before."""
+        return SQL(
+            """customer_segment_history h
+                WHERE h.stage_to = 'churned' AND h.stage_from IS DISTINCT FROM 'churned'
+                  AND h.stage_from IS NOT NULL"""
+        ), {
+            "fact": "'churn'",
+            "date": "h.date::date",
+            "company_id": "h.company_id",
+            "partner_id": "h.partner_id",
+            "segment_id": "h.segment_from_id",
+            "lifecycle_stage": "h.stage_to",
+            "churned_count": "1",
+        }
+
+    def _win_back_facts(self):
+        """Churned customers who bought again, with their segment after."""
+        return SQL(
+            "customer_segment_history h WHERE h.stage_from = 'churned' AND h.stage_to IN %s",
+            BUYING_STAGES,
+        ), {
+            "fact": "'win_back'",
+            "date": "h.date::date",
+            "company_id": "h.company_id",
+            "partner_id": "h.partner_id",
+            "segment_id": "h.segment_to_id",
+            "lifecycle_stage": "h.stage_to",
+            "won_back_count": "1",
+        }
+
+    def _base_facts(self):
+        """Customers per class at the first classification of each month."""
+        return (
+            """customer_segment_snapshot s
+                  JOIN (SELECT DISTINCT ON (company_id, date_trunc('month', date)) company_id,
+                               date
+                          FROM customer_segment_snapshot
+                         ORDER BY company_id, date_trunc('month', date), date) first
+                    ON first.company_id = s.company_id AND first.date = s.date""",
+            {
+                "fact": "'base'",
+                "date": "date_trunc('month', s.date)::date",
+                "company_id": "s.company_id",
+                "segment_id": "s.segment_id",
+                "lifecycle_stage": "s.lifecycle_stage",
+                "active_base": SQL(
+                    "CASE WHEN s.lifecycle_stage IN %s THEN s.customer_count ELSE 0 END",
+                    BUYING_STAGES,
+                ),
+                "churned_base": """CASE WHEN s.lifecycle_stage = 'churned'
+                                    THEN s.customer_count ELSE 0 END""",
+            },
+        )
+
+    def _rating_facts(self):
+        """Odoo ratings: for the company of the rated employee, else for each company that
+        classifies the customer."""
+        return (
+            """rating_rating r
+                  JOIN res_partner rp ON rp.id = r.partner_id
+                  JOIN customer_profile p ON p.partner_id = rp.commercial_partner_id
+                  LEFT JOIN LATERAL (
+                      SELECT u.company_id FROM res_users u
+                       WHERE u.partner_id = r.rated_partner_id ORDER BY u.id LIMIT 1
+                  ) rater ON TRUE
+                 WHERE r.consumed AND r.rating > 0
+                   AND p.company_id = COALESCE(rater.company_id, p.company_id)""",
+            {
+                "fact": "'rating'",
+                "date": "date_trunc('month', r.create_date)::date",
+                "company_id": "p.company_id",
+                "partner_id": "p.partner_id",
+                "rating_sum": "r.rating",
+                "rating_count": "1",
+            },
+        )
+
+    def _reason_facts(self):
+        """Churn reasons of the customers, per company (a company-dependent field), dated
+        by the activity that recorded them."""
+        return (
+            """res_partner rp
+                  JOIN customer_profile p ON p.partner_id = rp.id
+                  JOIN customer_churn_reason reason
+                    ON reason.id = (rp.care_churn_reason_id ->> p.company_id::text)::int
+                 WHERE rp.care_churn_reason_id IS NOT NULL""",
+            {
+                "fact": "'reason'",
+                "date": """date_trunc('month', COALESCE(
+                           (SELECT MAX(l.date_done) FROM customer_care_log l
+                             WHERE l.partner_id = rp.id AND l.company_id = p.company_id
+                               AND l.churn_reason_id IS NOT NULL),
+                           rp.write_date))::date""",
+                "company_id": "p.company_id",
+                "partner_id": "rp.id",
+                "churn_reason_id": "reason.id",
+                "reason_count": "1",
+            },
         )

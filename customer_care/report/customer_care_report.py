@@ -1,29 +1,16 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from odoo.addons.customer_segmentation.models.customer_profile import LIFECYCLE_STAGES, VALUE_TIERS
+from odoo.addons.customer_segmentation.tools import LIFECYCLE_STAGES, VALUE_TIERS
 
 from ..models.customer_care_log import LOG_STATES
-
-
-def ratio_select(model, aggregate_spec, query, rates):
-    """SQL of a rate measure computed from the sums of the grouped rows, or None."""
-    fname = aggregate_spec.split(":")[0]
-    if fname not in rates:
-        return None
-    numerator, denominator, scale = rates[fname]
-    return SQL(
-        "SUM(%s) * %s / NULLIF(SUM(%s), 0)",
-        model._field_to_sql(model._table, numerator, query),
-        scale,
-        model._field_to_sql(model._table, denominator, query),
-    )
 
 
 class CustomerCareReport(models.Model):
     """Care actions with the class of their customer: planned, done, overdue, on time."""
 
     _name = "customer.care.report"
+    _inherit = ["customer.insight.report"]
     _description = "Care Activity Analysis"
     _auto = False
     _order = "date desc"
@@ -81,16 +68,11 @@ class CustomerCareReport(models.Model):
                    1 AS planned_count, (l.state = 'done')::int AS done_count,
                    (l.state = 'open' AND l.date_deadline < %(today)s)::int AS overdue_count,
                    (l.state = 'done' AND l.date_done <= l.date_deadline)::int AS on_time_count,
-                   (l.state = 'cancelled')::int AS cancelled_count,
-                   NULL::float AS done_rate, NULL::float AS on_time_rate
+                   (l.state = 'cancelled')::int AS cancelled_count, %(rates)s
               FROM customer_care_log l
               LEFT JOIN customer_profile p
                 ON p.partner_id = l.partner_id AND p.company_id = l.company_id
             """,
             today=fields.Date.context_today(self),
-        )
-
-    def _read_group_select(self, aggregate_spec, query):
-        return ratio_select(self, aggregate_spec, query, self._rates) or super()._read_group_select(
-            aggregate_spec, query
+            rates=self._rate_columns_sql(),
         )

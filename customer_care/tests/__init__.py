@@ -5,3 +5,4 @@ from . import test_playbooks
 from . import test_security
 from . import test_activity_texts
 from . import test_assignees
+from . import test_tours

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from lxml import html
+from markupsafe import escape
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -87,8 +88,9 @@ class TestActivityTexts(CareCase):
         notification."""
         for notify in (True, False):
             with self.subTest(notify=notify):
-                partner = self.customer(f"Twin {notify}", user_id=self.rep.id)
-                twin = self.customer(f"Twin {notify}", user_id=self.rep.id)
+                name = f'Twin "{notify}" & <Co>'
+                partner = self.customer(name, user_id=self.rep.id)
+                twin = self.customer(name, user_id=self.rep.id)
                 self.order(partner, self.today - timedelta(days=2), 10)
                 self.engine.run()
                 rule = self.rule(
@@ -108,7 +110,7 @@ class TestActivityTexts(CareCase):
                         "res_id": twin.id,
                         "activity_type_id": rule.activity_type_id.id,
                         "summary": fast.summary,
-                        "note": f"<p>Call {twin.name}</p><script>alert(1)</script>",
+                        "note": f"<p>Call {escape(name)}</p><script>alert(1)</script>",
                         "date_deadline": fast.date_deadline,
                         "user_id": self.rep.id,
                         "automated": True,

@@ -2,7 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import odoo
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.customer_segmentation.tests.common import run_cron_until_done
@@ -129,6 +129,17 @@ class TestCareEngine(CareCase):
         self.care.run()
         self.assertTrue(self.logs(rule, self.new), "the edited class applies at once")
 
+    def test_an_unknown_trigger_raises(self):
+        """A trigger without its selection method (``_due_sql_<trigger>``) is an error, not
+        another trigger's behaviour."""
+        rule = self.rule(["vip"])
+        self.env.cr.execute(
+            "UPDATE customer_care_rule SET trigger = 'birthday' WHERE id = %s", [rule.id]
+        )
+        rule.invalidate_recordset()
+        with self.assertRaises(UserError):
+            self.care.run(rule)
+
     def test_archived_customers_are_not_targeted(self):
         rule = self.rule(["vip", "new"])
         self.vip.action_archive()
@@ -160,7 +171,7 @@ class TestCareEngine(CareCase):
             self.order(partner, self.today - timedelta(days=2), 10)
         self.engine.run()
         rule = self.rule(["new"])
-        with patch.object(CustomerCareEngine, "_batch_size", 2):
+        with patch.object(CustomerCareEngine, "_message_batch_size", 2):
             self.assertEqual(self.care._step_apply_rules(), 4, "6 claimed: 3 batches + 1 claim")
             self.assertEqual(self.care._step_apply_rules(), 3, "a batch scheduled")
             calls = run_cron_until_done(self, "customer_care.ir_cron_run_care_rules")

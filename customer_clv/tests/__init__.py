@@ -1,1 +1,2 @@
 from . import test_clv
+from . import test_tours

@@ -6,8 +6,12 @@ import pandas as pd
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
+from odoo.tools import SQL
 
+from odoo.addons.customer_segmentation.models.segmentation_engine import (
+    CustomerSegmentationEngine as SegmentationEngine,
+)
 from odoo.addons.customer_segmentation.tests.common import (
     SegmentationCase,
     create_insight_users,
@@ -173,6 +177,26 @@ class TestCustomerValue(SegmentationCase):
         self.assertNotEqual(latest, self.model, "refitted up to today")
         self.assertEqual(latest.customer_count, self.model.customer_count)
 
+    def test_the_p_alive_rule_follows_churned_whatever_the_order(self):
+        """CLV inserts its rule after the rule named "churned": reordering or adding
+        lifecycle rules does not move it."""
+        self.company.clv_at_risk_by_p_alive = True
+        standard = SegmentationEngine._lifecycle_rules
+
+        def reordered(engine, company, as_of):
+            rules = standard(engine, company, as_of)
+            vip = rules.pop(-1)
+            return [("dormant", SQL("FALSE"), "at_risk"), vip, *rules]
+
+        with patch.object(SegmentationEngine, "_lifecycle_rules", reordered):
+            names = [
+                name
+                for name, _condition, _stage in self.engine._lifecycle_rules(
+                    self.company, CALIBRATION_END
+                )
+            ]
+        self.assertEqual(names, ["dormant", "vip", "churned", "p_alive", "at_risk", "new"])
+
     def test_too_little_data_is_refused(self):
         small = self.env["res.company"].create({"name": "Small shop"})
         customer = self.customer("Only one")
@@ -197,9 +221,3 @@ class TestCustomerValue(SegmentationCase):
         self.assertFalse(
             partner.with_company(self.env["res.company"].create({"name": "B"})).customer_churn_risk
         )
-
-
-@tagged("post_install", "-at_install")
-class TestMenusTour(HttpCase):
-    def test_menus_manager(self):
-        self.start_tour("/odoo", "customer_clv_menus_manager", login="admin")

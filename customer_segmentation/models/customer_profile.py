@@ -3,17 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from ..tools import USER_GROUP
-
-LIFECYCLE_STAGES = [
-    ("potential", "Potential"),
-    ("new", "New"),
-    ("active", "Active"),
-    ("vip", "VIP"),
-    ("at_risk", "At Risk"),
-    ("churned", "Churned"),
-]
-VALUE_TIERS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
+from ..tools import LIFECYCLE_STAGES, USER_GROUP, VALUE_TIERS
 
 HELP = {
     "first_order_date": "Date (UTC) of the customer's first transaction in this company, over all "

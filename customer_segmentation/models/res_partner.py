@@ -3,17 +3,8 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
-from ..tools import INTERNAL_GROUP, USER_GROUP
+from ..tools import CUSTOMER_TYPES, INTERNAL_GROUP, USER_GROUP
 from .customer_profile import HELP
-
-CUSTOMER_TYPES = [
-    ("individual", "Individual"),
-    ("sme", "SME"),
-    ("large", "Large Enterprise"),
-    ("multinational", "Multinational"),
-    ("government", "Government"),
-    ("non_profit", "Non-Profit"),
-]
 
 
 def _profile_field(field_type, name, **kwargs):

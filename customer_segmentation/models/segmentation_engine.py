@@ -51,7 +51,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
     _description = "Customer Segmentation Engine"
 
     _batch_size = 50000  # staged profiles written per transaction by the scheduled job
-    _queue_batch_size = 20000  # queued customers processed per transaction
+    _queue_batch_size = 5000  # queued customers processed per transaction
     _lock_key = 1129530695  # arbitrary constant ("CSEG")
 
     # ------------------------------------------------------------------ entry points
@@ -187,7 +187,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             SQL(
                 "DELETE FROM customer_segmentation_result WHERE company_id = %s %s",
                 company.id,
-                partner_scope(SQL("partner_id"), partner_ids),
+                partner_scope(SQL.identifier("partner_id"), partner_ids),
             )
         )
         if partner_ids is None:
@@ -240,7 +240,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                        (SELECT COUNT(*) FROM removed), (SELECT COUNT(*) FROM history)
                 """,
                 company=company.id,
-                scope=partner_scope(SQL("partner_id"), partner_ids),
+                scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
                 limit=self._batch_size,
                 history=self._history_insert_sql(company, as_of, now),
                 upsert=self._profile_upsert_sql(company, now),
@@ -392,15 +392,15 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
             recency = SQL("(%s::date - last_date)", as_of)
             r_score = SQL("5 - (%s)", position(recency, r_points, ">"))
-            f_score = SQL("1 + %s", position(SQL("frequency"), f_points, ">="))
-            m_score = SQL("1 + %s", position(SQL("monetary"), m_points, ">="))
+            f_score = SQL("1 + %s", position(SQL.identifier("frequency"), f_points, ">="))
+            m_score = SQL("1 + %s", position(SQL.identifier("monetary"), m_points, ">="))
         else:
             # k = 1 + number of customers strictly worse = RANK() in "worst first" order;
             # score = ceil(5k / n) in integers.
             def quantile(order):
                 return SQL(
                     "(5 * RANK() OVER (ORDER BY %s) + COUNT(*) OVER () - 1) / COUNT(*) OVER ()",
-                    SQL(order),
+                    SQL.identifier(order),
                 )
 
             r_score = quantile("last_date")
@@ -503,7 +503,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
     def _classified_sql(self, company, as_of, partner_ids):
         """WITH ... classified: the new classification of every customer in scope."""
-        universe_scope = partner_scope(SQL("partner_id"), partner_ids)
+        universe_scope = partner_scope(SQL.identifier("partner_id"), partner_ids)
         return SQL(
             """
             WITH metrics AS (%(metrics)s),
@@ -522,14 +522,15 @@ class CustomerSegmentationEngine(models.AbstractModel):
             ),
             classified AS (
                 SELECT u.partner_id,
-                       m.first_date, m.last_date, COALESCE(m.order_count, 0) AS order_count,
-                       m.total_revenue,
+                       m.first_date AS first_order_date, m.last_date AS last_order_date,
+                       COALESCE(m.order_count, 0) AS order_count, m.total_revenue,
                        ROUND(m.total_revenue / NULLIF(m.order_count, 0), %(digits)s)
                            AS avg_order_value,
-                       COALESCE(m.frequency, 0) AS frequency, m.monetary,
-                       s.r_score, s.f_score, s.m_score,
+                       COALESCE(m.frequency, 0) AS rfm_frequency, m.monetary AS rfm_monetary,
+                       s.r_score AS rfm_r_score, s.f_score AS rfm_f_score,
+                       s.m_score AS rfm_m_score,
                        s.r_score::text || s.f_score::text || s.m_score::text AS rfm_score,
-                       sm.segment_id, t.tier, %(stage)s AS stage
+                       sm.segment_id, t.tier AS value_tier, %(stage)s AS lifecycle_stage
                   FROM universe u
                   LEFT JOIN metrics m ON m.partner_id = u.partner_id
                   LEFT JOIN scores s ON s.partner_id = u.partner_id
@@ -555,38 +556,22 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
     def _difference_sql(self, company, as_of, partner_ids):
         """(company, partner, as_of, is_delete, values..., old stage, segment, tier) of the
-        profiles whose values change and of the stored profiles to delete."""
+        profiles whose values change (a manager's pins kept) and of the stored profiles to
+        delete."""
+        new = {name: SQL.identifier("c", name) for name in PROFILE_VALUE_COLUMNS}
+        for name, pin in PINS.items():
+            new[name] = SQL("COALESCE(%s, %s)", SQL.identifier("old", pin), new[name])
         return SQL(
             """
-            %(classified)s,
-            final AS (
-                SELECT c.*,
-                       COALESCE(old.pinned_stage, c.stage) AS new_stage,
-                       COALESCE(old.pinned_segment_id, c.segment_id) AS new_segment_id,
-                       old.id AS old_id, old.lifecycle_stage AS old_stage,
-                       old.segment_id AS old_segment_id, old.value_tier AS old_tier,
-                       (old.first_order_date, old.last_order_date, old.order_count,
-                        old.total_revenue, old.avg_order_value, old.rfm_frequency,
-                        old.rfm_monetary, old.rfm_r_score, old.rfm_f_score, old.rfm_m_score,
-                        old.rfm_score::text, old.segment_id, old.value_tier::text,
-                        old.lifecycle_stage::text) AS old_values
-                  FROM classified c
-                  LEFT JOIN customer_profile old
-                         ON old.partner_id = c.partner_id AND old.company_id = %(company)s
-            )
-            SELECT %(company)s, partner_id, %(as_of)s::date, FALSE,
-                   first_date, last_date, order_count, total_revenue, avg_order_value,
-                   frequency, monetary, r_score, f_score, m_score, rfm_score,
-                   new_segment_id, tier, new_stage, old_stage, old_segment_id, old_tier
-              FROM final
-             WHERE old_id IS NULL
-                OR old_values IS DISTINCT FROM (
-                       first_date, last_date, order_count, total_revenue, avg_order_value,
-                       frequency, monetary, r_score, f_score, m_score, rfm_score::text,
-                       new_segment_id, tier::text, new_stage::text)
+            %(classified)s
+            SELECT %(company)s, c.partner_id, %(as_of)s::date, FALSE, %(values)s,
+                   old.lifecycle_stage, old.segment_id, old.value_tier
+              FROM classified c
+              LEFT JOIN customer_profile old
+                     ON old.partner_id = c.partner_id AND old.company_id = %(company)s
+             WHERE old.id IS NULL OR %(changed)s
             UNION ALL
-            SELECT %(company)s, old.partner_id, %(as_of)s::date, TRUE, NULL, NULL, NULL, NULL,
-                   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+            SELECT %(company)s, old.partner_id, %(as_of)s::date, TRUE, %(nulls)s,
                    old.lifecycle_stage, old.segment_id, old.value_tier
               FROM customer_profile old
              WHERE old.company_id = %(company)s %(old_scope)s
@@ -595,6 +580,12 @@ class CustomerSegmentationEngine(models.AbstractModel):
             classified=self._classified_sql(company, as_of, partner_ids),
             company=company.id,
             as_of=as_of,
+            values=SQL(", ").join(new[name] for name in PROFILE_VALUE_COLUMNS),
+            changed=SQL(" OR ").join(
+                SQL("%s IS DISTINCT FROM %s", SQL.identifier("old", name), new[name])
+                for name in PROFILE_VALUE_COLUMNS
+            ),
+            nulls=SQL(", ").join(SQL("NULL") for _name in PROFILE_VALUE_COLUMNS),
             old_scope=partner_scope(SQL.identifier("old", "partner_id"), partner_ids),
         )
 
@@ -624,7 +615,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """INSERT ... ON CONFLICT of the profiles of the ``batch`` CTE (partners and
         segments deleted since the rows were staged are skipped)."""
         values = [
-            SQL("seg.id") if name == "segment_id" else SQL.identifier("b", name)
+            SQL.identifier("seg", "id") if name == "segment_id" else SQL.identifier("b", name)
             for name in PROFILE_VALUE_COLUMNS
         ]
         return SQL(

@@ -1,7 +1,6 @@
 from . import test_demo
 from . import test_freshness
 from . import test_lifecycle
-from . import test_menus_tour
 from . import test_partner_fields
 from . import test_reference
 from . import test_runs
@@ -9,3 +8,4 @@ from . import test_scoring
 from . import test_security
 from . import test_sources
 from . import test_settings
+from . import test_tours

@@ -88,11 +88,15 @@ class TestPartnerFields(SegmentationCase):
             self.vip.with_user(self.users["user"]).action_unpin_customer_class()
 
     def test_pin_needs_a_class(self):
-        wizard = self.env["customer.segment.pin.wizard"].create(
-            {"partner_id": self.vip.id, "reason": "Nothing chosen", "pinned_stage": False}
+        wizard = self.env["customer.segment.pin.wizard"].with_context(
+            default_partner_id=self.vip.id
         )
+        with Form(wizard) as form:
+            form.reason = "Nothing chosen"
+            form.pinned_stage = False
+            form.pinned_segment_id = self.env["customer.rfm.segment"]
         with self.assertRaises(UserError):
-            wizard.action_pin()
+            form.record.action_pin()
 
     def test_customer_type_and_completeness(self):
         person = self.env["res.partner"].create({"name": "Zhang San"})

@@ -2,7 +2,7 @@ from datetime import date, timedelta
 from unittest.mock import patch
 
 import odoo
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from ..models.segmentation_engine import CustomerSegmentationEngine
 from .common import SegmentationCase, run_cron_until_done
@@ -64,14 +64,12 @@ class TestRuns(SegmentationCase):
         self.run_engine()
         partner = self.partners[0]
         segment = self.env.ref("customer_segmentation.rfm_segment_champions")
-        wizard = (
-            self.env["customer.segment.pin.wizard"]
-            .with_context(default_partner_id=partner.id)
-            .create(
-                {"pinned_stage": "vip", "pinned_segment_id": segment.id, "reason": "Key account"}
-            )
-        )
-        wizard.action_pin()
+        action = partner.action_pin_customer_class()
+        with Form(self.env[action["res_model"]].with_context(action["context"])) as form:
+            form.pinned_stage = "vip"
+            form.pinned_segment_id = segment
+            form.reason = "Key account"
+        form.record.action_pin()
         self.assertEqual(partner.customer_lifecycle_stage, "vip")
         self.assertTrue(partner.customer_is_pinned)
         self.assertEqual(partner.customer_pin_reason, "Key account")
@@ -90,12 +88,12 @@ class TestRuns(SegmentationCase):
 
     def test_pin_a_prospect_without_orders(self):
         prospect = self.customer("Prospect")
-        wizard = (
-            self.env["customer.segment.pin.wizard"]
-            .with_context(default_partner_id=prospect.id)
-            .create({"pinned_stage": "potential", "reason": "Met at the fair"})
-        )
-        wizard.action_pin()
+        with Form(
+            self.env["customer.segment.pin.wizard"].with_context(default_partner_id=prospect.id)
+        ) as form:
+            form.pinned_stage = "potential"
+            form.reason = "Met at the fair"
+        form.record.action_pin()
         self.run_engine()
         self.assertEqual(prospect.customer_lifecycle_stage, "potential")
 

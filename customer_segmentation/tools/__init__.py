@@ -1,3 +1,4 @@
+from .classes import BUYING_STAGES, CUSTOMER_TYPES, LIFECYCLE_STAGES, VALUE_TIERS
 from .groups import INTERNAL_GROUP, MANAGER_GROUP, USER_GROUP
 from .rules import insert_rule_after
 from .sql import IdRange, contacts_scope, merge_partner_rows, partner_scope, tune_transaction

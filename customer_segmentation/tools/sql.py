@@ -37,7 +37,7 @@ def contacts_scope(column, partners):
     return SQL(
         "AND %s IN (SELECT id FROM res_partner WHERE TRUE %s)",
         column,
-        partner_scope(SQL("commercial_partner_id"), partners),
+        partner_scope(SQL.identifier("commercial_partner_id"), partners),
     )
 
 

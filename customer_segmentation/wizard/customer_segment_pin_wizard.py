@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.customer_profile import LIFECYCLE_STAGES
+from ..tools import LIFECYCLE_STAGES
 
 
 class CustomerSegmentPinWizard(models.TransientModel):

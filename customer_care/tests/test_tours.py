@@ -1,0 +1,45 @@
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.customer_segmentation.tests.common import create_insight_users
+
+
+@tagged("post_install", "-at_install")
+class TestMenusTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        create_insight_users(cls.env)
+
+    def test_menus_manager(self):
+        self.start_tour("/odoo", "customer_care_menus_manager", login="admin")
+
+    def test_menus_user(self):
+        self.start_tour("/odoo", "customer_care_menus_user", login="ci_user")
+
+
+@tagged("post_install", "-at_install")
+class TestRuleTour(HttpCase):
+    """A manager opens a rule, previews it, runs it and finds the activity on the customer."""
+
+    def test_rule_tour(self):
+        admin = self.env.ref("base.user_admin")
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Customer", "is_company": True, "user_id": admin.id}
+        )
+        product = self.env["product.product"].create({"name": "Tour item", "list_price": 10})
+        order = self.env["sale.order"].create(
+            {"partner_id": customer.id, "order_line": [(0, 0, {"product_id": product.id})]}
+        )
+        order.action_confirm()
+        self.env["customer.segmentation.engine"].run()
+        self.env["customer.care.rule"].create(
+            {
+                "name": "Tour welcome call",
+                "lifecycle_stage_ids": [
+                    (6, 0, self.env.ref("customer_care.class_lifecycle_stage_new").ids)
+                ],
+                "summary": "Welcome {{ object.name }}",
+                "partner_domain": "[('name', '=', 'Tour Customer')]",
+            }
+        )
+        self.start_tour("/odoo", "customer_care_rule_tour", login="admin")

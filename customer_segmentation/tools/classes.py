@@ -1,0 +1,23 @@
+"""The classes a customer can be in: one list each, that models, reports and care rules
+share."""
+
+LIFECYCLE_STAGES = [
+    ("potential", "Potential"),
+    ("new", "New"),
+    ("active", "Active"),
+    ("vip", "VIP"),
+    ("at_risk", "At Risk"),
+    ("churned", "Churned"),
+]
+VALUE_TIERS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
+# Stages of customers who buy: the base from which customers churn.
+BUYING_STAGES = ("new", "active", "vip", "at_risk")
+
+CUSTOMER_TYPES = [
+    ("individual", "Individual"),
+    ("sme", "SME"),
+    ("large", "Large Enterprise"),
+    ("multinational", "Multinational"),
+    ("government", "Government"),
+    ("non_profit", "Non-Profit"),
+]
