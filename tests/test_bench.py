@@ -26,3 +26,5 @@ class TestBenchTiny(TransactionCase):
             self.assertGreaterEqual(steps[f"cron_{name}"]["calls"], 1, name)
         self.assertGreater(steps["cron_classify"]["rows"], 0)
         self.assertGreater(steps["cron_attribution"]["rows"], 0)
+        self.assertTrue(steps["nightly_incremental"]["completed"])
+        self.assertGreater(steps["nightly_incremental"]["new_orders"], 0)

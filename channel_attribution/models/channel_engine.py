@@ -5,9 +5,11 @@ creation (leads) or order date (orders), and belongs to the commercial entity of
 partner. Its channel is the channel mapping its source, else its medium, else Unassigned.
 
 An interactive run recomputes everyone (or some customers) in one transaction. The
-scheduled job walks the customers in ranges of ids, one range per transaction, so that it
-finishes at any size; the daily revenue per channel is maintained from the difference each
-range makes, so it never needs a full rebuild.
+scheduled job is incremental: it queues the customers whose orders or leads changed since its
+last run (the watermark) for the freshness queue, which re-attributes them in batches. A full
+recomputation (first run, or a setting that changes every share) walks the customers in
+ranges of ids, one range per transaction, so that it finishes at any size. The daily revenue
+per channel is maintained from the difference each run makes.
 """
 
 import logging
@@ -66,32 +68,71 @@ class CustomerChannelEngine(models.AbstractModel):
         if not self._try_lock(company):
             _logger.info("Channel attribution of %s already running", company.name)
             return False
+        if partners is None:
+            self._start_full_run(company)
         acquisition = self._recompute_acquisition(partners)
         result = {"acquisition": acquisition, **self._recompute_attribution(partners)}
         if partners is None:
-            self._rebuild_revenue(company)
+            self._finish_full_run(company)
         return result
 
     @api.model
     def _cron_attribute(self):
-        """Nightly: recompute every company's acquisitions and attribution, by ranges."""
-        today = fields.Date.today()
-        companies = self.env["res.company"].search([])
-        todo = companies.filtered(
-            lambda c: c.channel_attribution_as_of != today or c.channel_attribution_cursor
-        )
-        self._cron_per_company(todo, "_step_attribute")
+        """Nightly, for every company: re-attribute what changed since the last run, or go
+        on with a full recomputation when one is due."""
+        self._cron_per_company(self.env["res.company"].search([]), "_step_attribute")
 
     @api.private
     def _step_attribute(self):
-        """The next ``_batch_partners`` customers of ``env.company``, by id; returns 1 while
-        customers are left (0 when the run is complete), None if another run holds the
-        lock."""
+        """One transaction of the scheduled job for ``env.company``; returns the ranges of
+        customers left (0 when done), None if another run holds the lock."""
         company = self.env.company
         self.env.flush_all()
         if not self._try_lock(company):
             return None
+        incremental = company.channel_attribution_as_of and company.channel_attribution_watermark
+        if incremental and not company.channel_attribution_cursor:
+            self._queue_changed_customers(company)
+            return 0
+        return self._step_full_run(company)
+
+    @api.private
+    def _queue_changed_customers(self, company):
+        """Queue the customers whose orders or leads were written since the watermark, so
+        that the freshness queue re-attributes them, and move the watermark to now. Orders
+        confirmed and leads edited through Odoo are queued at once; this catches the rest
+        (amounts edited, documents written by imports or by SQL)."""
+        since = company.channel_attribution_watermark
+        self.env["customer.segmentation.queue"]._enqueue_sql(
+            SQL(
+                """
+                SELECT %(company)s AS company_id, rp.commercial_partner_id AS partner_id
+                  FROM (SELECT partner_id FROM sale_order
+                         WHERE company_id = %(company)s AND write_date > %(since)s
+                        UNION
+                        SELECT partner_id FROM crm_lead
+                         WHERE (company_id = %(company)s OR company_id IS NULL)
+                           AND partner_id IS NOT NULL AND write_date > %(since)s) t
+                  JOIN res_partner rp ON rp.id = t.partner_id
+                """,
+                company=company.id,
+                since=since,
+            )
+        )
+        queued = self.env.cr.rowcount
+        company.sudo().channel_attribution_watermark = self.env.cr.now()
+        if queued:
+            self.env.ref(
+                "customer_segmentation.ir_cron_process_segmentation_queue"
+            ).sudo()._trigger()
+        _logger.info("Attribution of %s: %s changed customers queued", company.name, queued)
+
+    @api.private
+    def _step_full_run(self, company):
+        """The next ``_batch_partners`` customers of a full recomputation, by id."""
         low = company.channel_attribution_cursor
+        if not low:
+            self._start_full_run(company)
         self.env.cr.execute(
             SQL(
                 """SELECT id FROM res_partner WHERE id > %s AND id = commercial_partner_id
@@ -107,11 +148,20 @@ class CustomerChannelEngine(models.AbstractModel):
         if row:
             company.sudo().channel_attribution_cursor = high
             return 1
+        self._finish_full_run(company)
+        return 0
+
+    @api.private
+    def _start_full_run(self, company):
+        """A full run covers every document written before it starts."""
+        company.sudo().channel_attribution_watermark = self.env.cr.now()
+
+    @api.private
+    def _finish_full_run(self, company):
         self._rebuild_revenue(company)
         company.sudo().write(
             {"channel_attribution_cursor": 0, "channel_attribution_as_of": fields.Date.today()}
         )
-        return 0
 
     # ------------------------------------------------------------------ touchpoints
 

@@ -42,8 +42,15 @@ class ResCompany(models.Model):
     channel_attribution_as_of = fields.Date(
         "Attribution Computed On",
         readonly=True,
-        help="Day the scheduled job last finished recomputing every customer's acquisition "
-        "and attributed revenue.",
+        help="Day the last full recomputation of every customer's acquisition and attributed "
+        "revenue finished; emptied by a setting that changes every share, which makes the "
+        "next scheduled run a full one.",
+    )
+    channel_attribution_watermark = fields.Datetime(
+        "Attribution Up To",
+        readonly=True,
+        help="Orders and leads written after this time are re-attributed by the next "
+        "scheduled run, which then moves it to the time it ran.",
     )
     channel_attribution_cursor = fields.Integer(
         "Attribution Progress",

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -242,6 +242,8 @@ class TestAttribution(ChannelCase):
             "WHERE company_id = %s GROUP BY 1, 2, 3, 4",
             [self.company.id],
         )
+        self.company.channel_attribution_half_life_days = 8  # every share changes: full run
+        self.company.channel_attribution_half_life_days = 7
         self.env.invalidate_all()
         with patch.object(type(self.channel_engine), "_batch_partners", 4):
             calls = run_cron_until_done(self, "channel_attribution.ir_cron_recompute_attribution")
@@ -251,6 +253,35 @@ class TestAttribution(ChannelCase):
         self.assertEqual(orders[2].partner_id.acquisition_channel_id, acquisition)
         self.assertEqual(self.company.channel_attribution_as_of, date.today())
         self.assertFalse(self.company.channel_attribution_cursor)
+
+    def test_nightly_job_re_attributes_only_what_changed_since_its_last_run(self):
+        quiet, edited = self.customer("Quiet"), self.customer("Edited")
+        for partner in quiet | edited:
+            self.lead(partner, self.at(2025, 5, 1), self.src_ads)
+        self.order(quiet, self.at(2025, 6, 1), 100)
+        order = self.order(edited, self.at(2025, 6, 1), 100)
+        self.channel_engine.recompute()
+        self.assertTrue(self.company.channel_attribution_watermark)
+        # An import doubles an order behind the ORM's back, after the last run.
+        self.company.channel_attribution_watermark = datetime(2025, 1, 1)
+        self.env.cr.execute(
+            "UPDATE sale_order SET amount_untaxed = 200, write_date = now() WHERE id = %s",
+            [order.id],
+        )
+        self.env.cr.execute(
+            "UPDATE sale_order SET write_date = '2024-12-31' WHERE id != %s", [order.id]
+        )
+        self.env.cr.execute("UPDATE crm_lead SET write_date = '2024-12-31'")
+        queue = self.env["customer.segmentation.queue"]
+        queue.search([]).unlink()
+        self.assertEqual(
+            run_cron_until_done(self, "channel_attribution.ir_cron_recompute_attribution"), 1
+        )
+        self.assertEqual(queue.search([]).partner_id, edited, "only the edited customer")
+        self.assertGreater(self.company.channel_attribution_watermark, datetime(2025, 1, 1))
+        run_cron_until_done(self, "customer_segmentation.ir_cron_process_segmentation_queue")
+        self.assertEqual(self.attribution(order, "last_touch"), {self.ads: 200})
+        self.assertRevenueMatchesAttribution()
 
     def test_a_sixth_model_is_one_entry(self):
         """An extension adds a model with one entry of ``_attribution_models``: its shares
