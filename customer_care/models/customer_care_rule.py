@@ -391,6 +391,7 @@ class CustomerCareRule(models.Model):
             },
         }
 
+    @api.readonly
     def action_view_logs(self):
         self.ensure_one()
         self.env["customer.care.log"].check_access("read")

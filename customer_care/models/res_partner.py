@@ -184,6 +184,7 @@ class ResPartner(models.Model):
     def _search_care_next_contact_date(self, operator, value):
         return self._search_care_date(self._care_planned_sql(), "MIN", operator, value)
 
+    @api.readonly
     def action_view_care_logs(self):
         self.ensure_one()
         self.env["customer.care.log"].check_access("read")

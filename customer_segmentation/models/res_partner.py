@@ -353,6 +353,7 @@ class ResPartner(models.Model):
         engine._run(partner_ids=partners.ids)
         return True
 
+    @api.readonly
     def action_view_segment_history(self):
         self.ensure_one()
         self.env["customer.segment.history"].check_access("read")

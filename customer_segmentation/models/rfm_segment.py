@@ -81,6 +81,7 @@ class CustomerRfmSegment(models.Model):
         for segment in self:
             segment.customer_count = counts.get(segment, 0)
 
+    @api.readonly
     def action_view_customers(self):
         self.ensure_one()
         self.check_access("read")

@@ -1,17 +1,16 @@
 """Set-based classification of every customer of a company, in a handful of SQL statements.
 
-1. ``_build_result`` aggregates the transactions per commercial entity, scores the RFM
-   population, maps scores to segments, derives tier and lifecycle stage, keeps the pins,
-   and stages in ``customer.segmentation.result`` only the profiles that differ from what
-   is stored.
-2. ``_apply_batch`` consumes the staged rows in batches: profiles upserted or deleted,
-   history lines for the changes, all in one statement.
-3. ``_finish_full_run`` snapshots the counts per class and records the as-of date.
+``_difference_sql`` aggregates the transactions per commercial entity, scores the RFM
+population, maps scores to segments, derives tier and lifecycle stage, keeps the pins, and
+returns only the profiles that differ from what is stored. ``_apply_sql`` writes such rows:
+profiles upserted or deleted, history lines for the changes of class, in one statement.
 
-An interactive run does the three steps in one transaction. The scheduled job does one
-step per transaction (the staged rows carry the run across transactions and workers), so
-that it finishes at any size; a run killed between batches leaves whole rows behind and the
-next call goes on where it stopped. Runs of one company are serialised by the engine lock.
+An interactive run applies the difference directly, in one transaction. The scheduled job
+stages it in ``customer.segmentation.result`` (``_build_result``) and writes one batch per
+transaction (``_apply_batch``), so that it finishes at any size; a run killed between
+batches leaves whole rows behind and the next call goes on where it stopped. A full run
+ends with ``_finish_full_run`` (counts per class, as-of date). Runs of one company are
+serialised by the engine lock.
 """
 
 import logging
@@ -40,6 +39,17 @@ PROFILE_VALUE_COLUMNS = (
     "segment_id",
     "value_tier",
     "lifecycle_stage",
+)
+# The rows of ``_difference_sql``, as staged in customer.segmentation.result.
+RESULT_COLUMNS = (
+    "company_id",
+    "partner_id",
+    "as_of",
+    "is_delete",
+    *PROFILE_VALUE_COLUMNS,
+    "old_stage",
+    "old_segment_id",
+    "old_tier",
 )
 # A manager's pin wins over what a run staged before it.
 PINS = {"lifecycle_stage": "pinned_stage", "segment_id": "pinned_segment_id"}
@@ -95,11 +105,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
         full = partner_ids is None
         if full:
             self._prepare_full_run(company, as_of)
-        stats = {"changed": self._build_result(company, as_of, partner_ids)}
-        stats.update(written=0, deleted=0, history=0)
-        while batch := self._apply_batch(company, as_of, partner_ids):
-            for key in ("written", "deleted", "history"):
-                stats[key] += batch[key]
+        self._unstage(company, partner_ids)  # what a scheduled run staged is superseded
+        stats = self._apply_difference(company, as_of, partner_ids)
         if full:
             stats["snapshot"] = self._finish_full_run(company, as_of)
         self.env.invalidate_all()
@@ -182,28 +189,13 @@ class CustomerSegmentationEngine(models.AbstractModel):
     def _build_result(self, company, as_of, partner_ids):
         """Stage the profiles to write or delete; return their count."""
         cr = self.env.cr
-        tune_transaction(cr)
+        self._unstage(company, partner_ids)
+        self._tune(partner_ids)
         cr.execute(
             SQL(
-                "DELETE FROM customer_segmentation_result WHERE company_id = %s %s",
-                company.id,
-                partner_scope(SQL.identifier("partner_id"), partner_ids),
-            )
-        )
-        if partner_ids is None:
-            # A full run compares every stored profile: plan it on fresh statistics.
-            cr.execute(SQL("ANALYZE customer_profile"))
-        columns = SQL(", ").join(SQL.identifier(name) for name in PROFILE_VALUE_COLUMNS)
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO customer_segmentation_result (
-                    company_id, partner_id, as_of, is_delete, %(columns)s,
-                    old_stage, old_segment_id, old_tier)
-                %(difference)s
-                """,
-                columns=columns,
-                difference=self._difference_sql(company, as_of, partner_ids),
+                "INSERT INTO customer_segmentation_result (%s) %s",
+                SQL(", ").join(SQL.identifier(name) for name in RESULT_COLUMNS),
+                self._difference_sql(company, as_of, partner_ids),
             )
         )
         count = cr.rowcount
@@ -212,44 +204,72 @@ class CustomerSegmentationEngine(models.AbstractModel):
         return count
 
     @api.private
+    def _apply_difference(self, company, as_of, partner_ids):
+        """Compute and write the classification of ``partner_ids`` (everyone if None) in
+        one statement; return the counts."""
+        self._tune(partner_ids)
+        batch = SQL(
+            "SELECT * FROM (%s) AS d(%s)",
+            self._difference_sql(company, as_of, partner_ids),
+            SQL(", ").join(SQL.identifier(name) for name in RESULT_COLUMNS),
+        )
+        self.env.cr.execute(self._apply_sql(company, as_of, batch))
+        changed, written, deleted, history = self.env.cr.fetchone()
+        return {"changed": changed, "written": written, "deleted": deleted, "history": history}
+
+    @api.private
     def _apply_batch(self, company, as_of, partner_ids):
         """Write up to ``_batch_size`` staged profiles of ``company`` (of ``partner_ids``
         only, when given) with their history lines, and unstage them; return the counts,
         or None when nothing was staged."""
-        now = fields.Datetime.now()
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH batch AS (
-                    DELETE FROM customer_segmentation_result r
-                     WHERE r.company_id = %(company)s AND r.partner_id IN (
-                           SELECT partner_id FROM customer_segmentation_result
-                            WHERE company_id = %(company)s %(scope)s
-                            ORDER BY partner_id LIMIT %(limit)s)
-                    RETURNING r.*
-                ),
-                history AS (%(history)s),
-                removed AS (
-                    DELETE FROM customer_profile p USING batch b
-                     WHERE b.is_delete AND p.partner_id = b.partner_id
-                       AND p.company_id = %(company)s
-                    RETURNING 1
-                ),
-                written AS (%(upsert)s)
-                SELECT (SELECT COUNT(*) FROM batch), (SELECT COUNT(*) FROM written),
-                       (SELECT COUNT(*) FROM removed), (SELECT COUNT(*) FROM history)
-                """,
-                company=company.id,
-                scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
-                limit=self._batch_size,
-                history=self._history_insert_sql(company, as_of, now),
-                upsert=self._profile_upsert_sql(company, now),
-            )
+        batch = SQL(
+            """
+            DELETE FROM customer_segmentation_result r
+             WHERE r.company_id = %(company)s AND r.partner_id IN (
+                   SELECT partner_id FROM customer_segmentation_result
+                    WHERE company_id = %(company)s %(scope)s
+                    ORDER BY partner_id LIMIT %(limit)s)
+            RETURNING r.*
+            """,
+            company=company.id,
+            scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
+            limit=self._batch_size,
         )
+        self.env.cr.execute(self._apply_sql(company, as_of, batch))
         staged, written, deleted, history = self.env.cr.fetchone()
         if not staged:
             return None
         return {"written": written, "deleted": deleted, "history": history}
+
+    def _apply_sql(self, company, as_of, batch):
+        """Write the rows of the ``batch`` query (staged-result columns): profiles upserted
+        or deleted, history lines; selects the counts (batch, written, deleted, history)."""
+        now = fields.Datetime.now()
+        return SQL(
+            """
+            WITH batch AS (%(batch)s),
+            history AS (%(history)s),
+            removed AS (
+                DELETE FROM customer_profile p USING batch b
+                 WHERE b.is_delete AND p.partner_id = b.partner_id
+                   AND p.company_id = %(company)s
+                RETURNING 1
+            ),
+            written AS (%(upsert)s)
+            SELECT (SELECT COUNT(*) FROM batch), (SELECT COUNT(*) FROM written),
+                   (SELECT COUNT(*) FROM removed), (SELECT COUNT(*) FROM history)
+            """,
+            batch=batch,
+            company=company.id,
+            history=self._history_insert_sql(company, as_of, now),
+            upsert=self._profile_upsert_sql(company, now),
+        )
+
+    def _tune(self, partner_ids):
+        tune_transaction(self.env.cr)
+        if partner_ids is None:
+            # A full run compares every stored profile: plan it on fresh statistics.
+            self.env.cr.execute(SQL("ANALYZE customer_profile"))
 
     @api.private
     def _finish_full_run(self, company, as_of):
@@ -277,13 +297,12 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
     @api.private
     def _unstage(self, company, partner_ids):
-        """Forget what a pending run staged for these customers (a manager changed them)."""
+        """Forget what a pending run staged for these customers (everyone if None)."""
         self.env.cr.execute(
             SQL(
-                "DELETE FROM customer_segmentation_result "
-                "WHERE company_id = %s AND partner_id = ANY(%s)",
+                "DELETE FROM customer_segmentation_result WHERE company_id = %s %s",
                 company.id,
-                partner_ids,
+                partner_scope(SQL.identifier("partner_id"), partner_ids),
             )
         )
 
@@ -590,7 +609,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
         )
 
     def _history_insert_sql(self, company, as_of, now):
-        """INSERT of the history lines of the ``batch`` CTE's changes of class."""
+        """INSERT of the history lines of the ``batch`` CTE's changes of class. History
+        shows transitions: the company's first classification writes none."""
+        if not company.customer_segmentation_as_of:
+            return SQL("SELECT 1 WHERE FALSE")
         changed_at = datetime.combine(as_of, now.time())  # history is dated by the as-of date
         return SQL(
             """
