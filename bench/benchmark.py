@@ -21,6 +21,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .population import populate
+from .screens import time_screens
 
 REPO = Path(__file__).resolve().parent.parent
 NEW_ORDERS = {"tiny": 50}  # orders confirmed for the freshness step; 1 000 otherwise
@@ -303,6 +304,15 @@ def print_table(results, previous=None):
             f"{row['rows'] if row['rows'] is not None else '':>10} {row['peak_rss_mb']:>9.1f}  "
             f"{TARGETS.get(row['step'], '') or _cron_summary(row)}"
         )
+    before = {row["screen"]: row for row in (previous or {}).get("screens", [])}
+    print(f"\n{'screen':<40} {'cold s':>7} {'warm s':>7} {'before':>13} {'rows':>6}")
+    for row in results.get("screens", []):
+        was = before.get(row["screen"])
+        was = f"{was['cold']}/{was['warm']}" if was else ""
+        print(
+            f"{row['screen']:<40} {row['cold']:>7.2f} {row['warm']:>7.2f} {was:>13} "
+            f"{row['rows']:>6}"
+        )
     if previous:
         print(f"(before: commit {previous['commit']} of {previous['date']})")
 
@@ -336,6 +346,7 @@ def main(dbname, size, addons_path):
         cr.execute("SHOW server_version")
         pg_version = cr.fetchone()[0]
         results = run(env, size, commit=cr.commit)
+    results["screens"] = time_screens(dbname, addons_path)
     commit = subprocess.run(
         ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()

@@ -1,9 +1,10 @@
 """The scale benchmark runs end to end at its tiny size, so `make bench` cannot rot between
 releases; the figures themselves are only read from bench/results, never asserted here."""
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from bench.benchmark import MODELS, NIGHTLY_JOBS, run
+from bench.screens import SCREENS, Client, Screen
 
 
 @tagged("post_install", "-at_install")
@@ -28,3 +29,13 @@ class TestBenchTiny(TransactionCase):
         self.assertGreater(steps["cron_attribution"]["rows"], 0)
         self.assertTrue(steps["nightly_incremental"]["completed"])
         self.assertGreater(steps["nightly_incremental"]["new_orders"], 0)
+
+
+@tagged("post_install", "-at_install")
+class TestBenchScreens(HttpCase):
+    def test_every_screen_opens_through_json_rpc(self):
+        run(self.env, "tiny")  # classified customers, attribution, care logs, predictions
+        client = Client(self.base_url(), self.env.cr.dbname, "admin", "admin", self.opener)
+        for spec in SCREENS:
+            screen = Screen(client, *spec)
+            self.assertGreater(screen.open(), 0, spec[0])
