@@ -34,6 +34,13 @@ from odoo.addons.customer_segmentation.tools import tune_transaction
 _logger = logging.getLogger(__name__)
 
 
+def _in_column(field):
+    """Whether the value of ``field`` is a column, directly or through related fields."""
+    while field.related and not field.store:
+        field = field.related_field
+    return field.store and field.column_type is not None
+
+
 class CustomerCareEngine(models.AbstractModel):
     _name = "customer.care.engine"
     _inherit = ["customer.insight.engine"]
@@ -422,10 +429,11 @@ class CustomerCareEngine(models.AbstractModel):
         expressions = {expression for _s, expression, _d in template if expression}
         allowed = set(self.env["res.partner"].mail_allowed_qweb_expressions())
         if expressions <= allowed:
-            partners = self.env["res.partner"].browse(partner_ids)
+            partners = self.env["res.partner"].with_context(lang=rule.env.lang).browse(partner_ids)
+            values = self._key_figures(partners, expressions)
 
             def value_of(partner, expression):
-                return reduce(lambda record, name: record[name], expression.split(".")[1:], partner)
+                return values[expression][partner.id]
 
         else:
             author = rule._text_author()
@@ -453,6 +461,39 @@ class CustomerCareEngine(models.AbstractModel):
             )
             for partner in partners
         }
+
+    def _key_figures(self, partners, expressions):
+        """{expression: {partner id: value}} of ``object.<field>[.<path>]`` expressions, as
+        the ORM gives them. The partner fields that live in a column (per-company
+        classification included) are read for every partner in one query; a path goes on
+        through the ORM from the few records they link, as do computed fields."""
+        Partner = partners.browse()
+        names = {expression.split(".")[1] for expression in expressions}
+        in_sql = sorted(name for name in names if _in_column(Partner._fields[name]))
+        query = Partner._search([("id", "in", partners.ids)], active_test=False)
+        rows = self.env.execute_query(
+            query.select(
+                SQL.identifier(Partner._table, "id"),
+                *(Partner._field_to_sql(Partner._table, name, query) for name in in_sql),
+            )
+        )
+        by_field = {name: {} for name in names}
+        for partner_id, *row in rows:
+            for name, value in zip(in_sql, row, strict=True):
+                field = Partner._fields[name]
+                by_field[name][partner_id] = field.convert_to_record(
+                    field.convert_to_cache(value, Partner), Partner
+                )
+        for name in names - set(in_sql):
+            by_field[name] = {partner.id: partner[name] for partner in partners}
+        values = {}
+        for expression in expressions:
+            name, *path = expression.split(".")[1:]
+            values[expression] = {
+                partner_id: reduce(lambda record, attr: record[attr], path, value)
+                for partner_id, value in by_field[name].items()
+            }
+        return values
 
     def _schedule_activities(self, rule, rows, texts, today):
         """Create the activities of these claimed lines in one INSERT, then do what

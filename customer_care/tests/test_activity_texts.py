@@ -156,3 +156,22 @@ class TestActivityTexts(CareCase):
             (m.subject, m.body, m.author_id, m.partner_ids, m.subtype_id, m.record_name)
             for m in messages
         ]
+
+    def test_key_figures_read_in_sql_equal_the_orm(self):
+        """Every placeholder a rule may use without editor rights has the value the ORM
+        gives, in the assignee's language."""
+        buyer = self.customer("Figures", user_id=self.rep.id)
+        self.order(buyer, self.today - timedelta(days=40), 10)
+        self.order(buyer, self.today - timedelta(days=3), 20)
+        self.engine.run()
+        self.env["res.lang"]._activate_lang("zh_CN")
+        expressions = set(self.env["res.partner"].mail_allowed_qweb_expressions())
+        expressions -= {"object.contact_name", "object.partner_id", "object.partner_id.name"}
+        for lang in ("en_US", "zh_CN"):
+            partners = self.env["res.partner"].with_context(lang=lang).browse(buyer.ids)
+            figures = self.care._key_figures(partners, expressions)
+            for expression in expressions:
+                expected = partners
+                for name in expression.split(".")[1:]:
+                    expected = expected[name]
+                self.assertEqual(figures[expression][buyer.id], expected, expression)
