@@ -21,6 +21,10 @@ class CrmLead(models.Model):
             self._enqueue_touchpoint_partners()
         return result
 
+    def unlink(self):
+        self._enqueue_touchpoint_partners()  # their customers lose a touchpoint
+        return super().unlink()
+
     def _handle_partner_assignment(
         self, force_partner_id=False, create_missing=True, with_parent=None
     ):

@@ -283,6 +283,18 @@ class TestAttribution(ChannelCase):
         self.assertEqual(self.attribution(order, "last_touch"), {self.ads: 200})
         self.assertRevenueMatchesAttribution()
 
+    def test_deleting_a_touchpoint_re_attributes_its_customer(self):
+        partner = self.customer("Lost lead")
+        self.lead(partner, self.at(2025, 5, 1), self.src_ads)
+        social = self.lead(partner, self.at(2025, 5, 10), self.src_social)
+        order = self.order(partner, self.at(2025, 6, 1), 100)
+        self.channel_engine.recompute()
+        self.assertEqual(self.attribution(order, "last_touch"), {self.social: 100})
+        self.env["customer.segmentation.queue"].search([]).unlink()
+        social.unlink()
+        run_cron_until_done(self, "customer_segmentation.ir_cron_process_segmentation_queue")
+        self.assertEqual(self.attribution(order, "last_touch"), {self.ads: 100})
+
     def test_a_sixth_model_is_one_entry(self):
         """An extension adds a model with one entry of ``_attribution_models``: its shares
         are stored, its revenue reported, and a company can choose it."""
