@@ -181,6 +181,15 @@ class TestReference(SegmentationCase):
     def test_quantiles_and_m_score_tiers(self):
         self.check_against_reference()
 
+    def test_customers_rescored_by_the_queue_keep_the_full_run_scores(self):
+        """The queue ranks its customers among the stored population: on unchanged data it
+        gives exactly what the full run gave, alone or in a batch."""
+        self.run_engine()
+        partners = list(self.transactions)
+        for sample in (partners[:1], partners[5:40], partners[::7]):
+            stats = self.run_engine(partner_ids=sample)
+            self.assertEqual(stats["changed"], 0, sample)
+
     def test_thresholds_and_amount_tiers(self):
         self.company.write(
             {
