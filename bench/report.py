@@ -1,0 +1,70 @@
+"""Print the README's performance tables (markdown) from the latest results of each size:
+``python -m bench.report 100k 1m``."""
+
+import sys
+
+from .benchmark import TARGETS, previous_results
+
+LABELS = {
+    "floor": "floor (aggregation only)",
+    "full_recompute": "full classification (first run)",
+    "unchanged_recompute": "same, nothing changed",
+    "confirm_1000_orders": "1 000 orders confirmed",
+    "fresh_1000_orders": "their customers reclassified and re-attributed (queue)",
+    "acquisition": "acquisition channel of every customer",
+    "attribution_first_touch": "attribution, first touch",
+    "attribution_last_touch": "attribution, last touch",
+    "attribution_linear": "attribution, linear",
+    "attribution_position_based": "attribution, position based",
+    "attribution_time_decay": "attribution, time decay",
+    "channel_pivot": "channel pivot (in process)",
+    "care_first_run": "care rules, first run",
+    "care_second_run": "care rules, second run",
+    "clv_fit": "CLV fit and predictions",
+    "cron_classify": "nightly classification (cron runner)",
+    "cron_queue": "queue job (cron runner)",
+    "cron_attribution": "full attribution (cron runner)",
+    "cron_care": "care job (cron runner)",
+    "cron_clv_fit": "CLV fit job (cron runner)",
+    "nightly_incremental": "next night after 0.1 % new orders (cron runner)",
+}
+
+
+def _cell(row):
+    if row is None:
+        return " | | "
+    cron = (
+        f" ({row['calls']} calls, longest pass {row['max_pass_seconds']} s)"
+        if "calls" in row
+        else ""
+    )
+    done = "" if row.get("completed", True) else " NOT COMPLETED"
+    return f" {row['seconds']:.2f}{cron}{done} | {row['floor_ratio']:.1f} | {row['rows']} "
+
+
+def main(sizes):
+    results = {size: previous_results(size) or {} for size in sizes}
+    steps = {size: {row["step"]: row for row in r.get("steps", [])} for size, r in results.items()}
+    head = " | ".join(f"{size} s | {size} × floor | {size} rows" for size in sizes)
+    print(f"| step | {head} | target at 100k |")
+    print("|---|" + "---:|" * (3 * len(sizes)) + "---|")
+    for step, label in LABELS.items():
+        cells = "|".join(_cell(steps[size].get(step)) for size in sizes)
+        print(f"| {label} |{cells}| {TARGETS.get(step, '')} |")
+    screens = {
+        size: {row["screen"]: row for row in r.get("screens", [])} for size, r in results.items()
+    }
+    names = list(dict.fromkeys(name for size in sizes for name in screens[size]))
+    print()
+    print("| screen | " + " | ".join(f"{size} cold s | {size} warm s" for size in sizes) + " |")
+    print("|---|" + "---:|" * (2 * len(sizes)))
+    for name in names:
+        cells = " | ".join(
+            f"{row['cold']:.2f} | {row['warm']:.2f}" if (row := screens[size].get(name)) else " | "
+            for size in sizes
+        )
+        print(f"| {name} | {cells} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["100k", "1m"])
