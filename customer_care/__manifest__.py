@@ -22,6 +22,7 @@
         "report/customer_care_report_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/customer_care_demo.xml"],
     "assets": {
         "web.assets_tests": ["customer_care/static/tests/tours/*.js"],
     },

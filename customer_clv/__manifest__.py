@@ -18,6 +18,7 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/customer_clv_demo.xml"],
     "assets": {
         "web.assets_tests": ["customer_clv/static/tests/tours/*.js"],
     },

@@ -9,3 +9,4 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import base_partner_merge
+from . import customer_insight_demo

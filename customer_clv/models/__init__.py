@@ -6,3 +6,4 @@ from . import segmentation_engine
 from . import res_partner
 from . import res_config_settings
 from . import base_partner_merge
+from . import customer_insight_demo

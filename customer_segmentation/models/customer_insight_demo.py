@@ -103,7 +103,7 @@ class CustomerInsightDemo(models.AbstractModel):
     _description = "Customer Insight Demo Data Generator"
 
     @api.model
-    def _generate(self, size=320, seed=20240101, today=None):
+    def _generate(self, size=420, seed=20240101, today=None):
         """Create ``size`` customers with their history for ``env.company``; same seed and
         day, same data. Returns the created commercial partners."""
         rng = random.Random(seed)

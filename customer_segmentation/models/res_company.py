@@ -124,6 +124,13 @@ class ResCompany(models.Model):
         check_finite(self, vals, AMOUNT_FIELDS)
         return super().write(vals)
 
+    @api.model
+    def _assign_default_rfm_segment_preset(self):
+        """Give the companies existing at installation the default preset (the field's
+        default only serves companies created later), before any demo data is classified."""
+        preset = self.env.ref("customer_segmentation.rfm_preset_international")
+        self.search([("rfm_segment_preset_id", "=", False)]).rfm_segment_preset_id = preset
+
     def _rfm_breakpoints(self):
         """The recency, frequency and monetary breakpoints of the fixed-threshold scoring."""
         self.ensure_one()

@@ -1,0 +1,22 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDemo(TransactionCase):
+    def test_the_demo_company_gets_value_predictions_and_care_activities(self):
+        """What `make demo` loads: the generated customers, their classification, the care
+        rules applied (some activities done) and the value models fitted."""
+        demo = self.env["customer.insight.demo"]
+        customers = demo._generate()
+        self.env["customer.segmentation.engine"]._run()
+        demo._generate_care_follow_up()
+        demo._generate_value_models()
+        predictions = self.env["customer.clv.prediction"].search(
+            [("partner_id", "in", customers.ids)]
+        )
+        self.assertGreater(len(predictions), len(customers) // 2)
+        logs = self.env["customer.care.log"].search([("partner_id", "in", customers.ids)])
+        self.assertEqual(set(logs.mapped("state")), {"open", "done"})
+        self.assertTrue(
+            self.env["customer.profile"].search([("partner_id", "in", customers.ids)]).segment_id
+        )
