@@ -48,3 +48,20 @@ def test_database_credentials_match():
     assert odoo_env["HOST"] == "db"
     assert odoo_env["USER"] == db_env["POSTGRES_USER"]
     assert odoo_env["PASSWORD"] == db_env["POSTGRES_PASSWORD"]
+
+
+def test_replica_override_serves_reads_from_a_streaming_replica():
+    base = load_compose()["services"]
+    override = yaml.safe_load((REPO / "docker-compose.replica.yml").read_text())["services"]
+    replica = override["db-replica"]
+    assert replica["image"] == base["db"]["image"], "the replica runs the primary's version"
+    assert replica["environment"]["PGPASSWORD"] == base["db"]["environment"]["POSTGRES_PASSWORD"]
+    command = override["odoo"]["command"]
+    assert command.startswith(base["odoo"]["command"]), "same installation as without replica"
+    assert command.endswith("--db_replica_host=db-replica")
+    mounted = {volume.split(":")[0] for volume in replica["volumes"] + override["db"]["volumes"]}
+    for path in ("./docker/replica", "./docker/replica/allow-replication.sh"):
+        assert (REPO / path).exists(), path
+        assert path in mounted
+    start = (REPO / "docker/replica/start-replica.sh").read_text()
+    assert "--write-recovery-conf" in start and "--host=db" in start
