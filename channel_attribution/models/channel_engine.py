@@ -84,8 +84,8 @@ class CustomerChannelEngine(models.AbstractModel):
 
     @api.private
     def _step_attribute(self):
-        """One transaction of the scheduled job for ``env.company``; returns the ranges of
-        customers left (0 when done), None if another run holds the lock."""
+        """One transaction of the scheduled job for ``env.company``; returns 1 while a full
+        recomputation has customers left, 0 when done, None if another run holds the lock."""
         company = self.env.company
         self.env.flush_all()
         if not self._try_lock(company):

@@ -139,7 +139,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             as_of = fields.Date.today()
             self._prepare_full_run(company, as_of)
             self._build_result(company, as_of, None)
-        self._apply_batch(company, as_of, None)
+        self._apply_batch(company, as_of)
         left = self._staged_count(company)
         if not left:
             self._finish_full_run(company, as_of)
@@ -218,28 +218,22 @@ class CustomerSegmentationEngine(models.AbstractModel):
         return {"changed": changed, "written": written, "deleted": deleted, "history": history}
 
     @api.private
-    def _apply_batch(self, company, as_of, partner_ids):
-        """Write up to ``_batch_size`` staged profiles of ``company`` (of ``partner_ids``
-        only, when given) with their history lines, and unstage them; return the counts,
-        or None when nothing was staged."""
+    def _apply_batch(self, company, as_of):
+        """Write up to ``_batch_size`` staged profiles of ``company`` with their history
+        lines, and unstage them."""
         batch = SQL(
             """
             DELETE FROM customer_segmentation_result r
              WHERE r.company_id = %(company)s AND r.partner_id IN (
                    SELECT partner_id FROM customer_segmentation_result
-                    WHERE company_id = %(company)s %(scope)s
+                    WHERE company_id = %(company)s
                     ORDER BY partner_id LIMIT %(limit)s)
             RETURNING r.*
             """,
             company=company.id,
-            scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
             limit=self._batch_size,
         )
         self.env.cr.execute(self._apply_sql(company, as_of, batch))
-        staged, written, deleted, history = self.env.cr.fetchone()
-        if not staged:
-            return None
-        return {"written": written, "deleted": deleted, "history": history}
 
     def _apply_sql(self, company, as_of, batch):
         """Write the rows of the ``batch`` query (staged-result columns): profiles upserted
