@@ -79,8 +79,19 @@ class CustomerChannelEngine(models.AbstractModel):
     @api.model
     def _cron_attribute(self):
         """Nightly, for every company: re-attribute what changed since the last run, or go
-        on with a full recomputation when one is due."""
-        self._cron_per_company(self.env["res.company"].search([]), "_step_attribute")
+        on with a full recomputation when one is due. A company whose changes were queued
+        since the job last completed (``lastcall``) is done for this run."""
+        lastcall = self.env.context.get("lastcall")
+
+        def due(company):
+            if company.channel_attribution_cursor or not (
+                company.channel_attribution_as_of and company.channel_attribution_watermark
+            ):
+                return True  # a full recomputation is under way or due
+            return bool(lastcall) and company.channel_attribution_watermark < lastcall
+
+        companies = self.env["res.company"].search([])
+        self._cron_per_company(companies.filtered(due), "_step_attribute")
 
     @api.private
     def _step_attribute(self):

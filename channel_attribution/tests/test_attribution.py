@@ -274,6 +274,8 @@ class TestAttribution(ChannelCase):
         self.env.cr.execute("UPDATE crm_lead SET write_date = '2024-12-31'")
         queue = self.env["customer.segmentation.queue"]
         queue.search([]).unlink()
+        job = self.env.ref("channel_attribution.ir_cron_recompute_attribution")
+        job.lastcall = datetime(2025, 1, 2)  # the job last completed after the watermark
         self.assertEqual(
             run_cron_until_done(self, "channel_attribution.ir_cron_recompute_attribution"), 1
         )
@@ -282,6 +284,8 @@ class TestAttribution(ChannelCase):
         run_cron_until_done(self, "customer_segmentation.ir_cron_process_segmentation_queue")
         self.assertEqual(self.attribution(order, "last_touch"), {self.ads: 200})
         self.assertRevenueMatchesAttribution()
+        run_cron_until_done(self, "channel_attribution.ir_cron_recompute_attribution")
+        self.assertFalse(queue.search([]), "queued once per run, not at every call")
 
     def test_deleting_a_touchpoint_re_attributes_its_customer(self):
         partner = self.customer("Lost lead")
