@@ -39,7 +39,9 @@ def _cell(row):
         else ""
     )
     done = "" if row.get("completed", True) else " NOT COMPLETED"
-    return f" {row['seconds']:.2f}{cron}{done} | {row['floor_ratio']:.1f} | {row['rows']} "
+    seconds = "" if row["seconds"] is None else f"{row['seconds']:.2f}"
+    ratio = "" if row["floor_ratio"] is None else f"{row['floor_ratio']:.1f}"
+    return f" {seconds}{cron}{done} | {ratio} | {row['rows']} "
 
 
 def main(sizes):
