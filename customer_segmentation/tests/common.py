@@ -51,6 +51,24 @@ def run_cron_until_done(case, xmlid, max_calls=500):
     return calls
 
 
+class MenusTourMixin:
+    """For an HttpCase: every menu of ``addon`` opens its view, without JavaScript error,
+    for a manager and for a user (tours ``<addon>_menus_manager`` and ``_menus_user``)."""
+
+    addon = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        create_insight_users(cls.env)
+
+    def test_menus_manager(self):
+        self.start_tour("/odoo", f"{self.addon}_menus_manager", login="admin")
+
+    def test_menus_user(self):
+        self.start_tour("/odoo", f"{self.addon}_menus_user", login="ci_user")
+
+
 class SegmentationCase(TransactionCase):
     """A company with default classification settings and helpers to create orders."""
 
