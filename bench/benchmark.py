@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -182,7 +182,10 @@ def run(env, size, commit=lambda: None):
     # The next night after a day of 0.1 % new orders: the jobs take the incremental path.
     orders = _new_orders(env, max(population["orders"] // 1000, 1))
     orders.action_confirm()
-    env["res.company"].search([]).sudo().write({"customer_segmentation_as_of": False})
+    # The last classification was yesterday's: tonight's job runs again, incrementally.
+    env["res.company"].search([]).sudo().write(
+        {"customer_segmentation_as_of": date.today() - timedelta(days=1)}
+    )
     commit()
     with steps.step("nightly_incremental", new_orders=len(orders)) as record:
         figures = [run_cron_job(env, NIGHTLY_JOBS[name]) for name in INCREMENTAL_NIGHT]

@@ -8,6 +8,8 @@ from ..tools import check_finite
 MAX_DAYS = 36500  # a hundred years: any longer day count is a typo
 MAX_AMOUNT = 1e15
 AMOUNT_FIELDS = ("customer_high_value_amount", "customer_medium_value_amount")
+# The customers' stored figures depend on these: a change aggregates everyone again.
+FIGURE_SETTINGS = {"customer_transaction_source", "rfm_window_days", "currency_id"}
 
 
 def parse_breakpoints(text):
@@ -113,6 +115,13 @@ class ResCompany(models.Model):
     customer_segmentation_last_run = fields.Datetime(
         "Last Classification Run", readonly=True, help="When the last complete run finished."
     )
+    customer_segmentation_watermark = fields.Datetime(
+        "Classification Watermark",
+        readonly=True,
+        help="When the last complete run began reading transactions: the next one aggregates "
+        "again only the customers whose transactions were written or dated since, or left "
+        "the RFM window. Cleared when a setting the figures depend on changes.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -122,7 +131,16 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         check_finite(self, vals, AMOUNT_FIELDS)
-        return super().write(vals)
+        changed = self.filtered(
+            lambda company: any(
+                self._fields[name].convert_to_write(company[name], company) != vals[name]
+                for name in FIGURE_SETTINGS & set(vals)
+            )
+        )
+        result = super().write(vals)
+        if changed:
+            changed.customer_segmentation_watermark = False
+        return result
 
     @api.model
     def _assign_default_rfm_segment_preset(self):

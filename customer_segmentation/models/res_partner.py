@@ -287,13 +287,17 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------ freshness
 
     def write(self, vals):
-        toggled = self.browse()
+        changed = self.browse()
         if "active" in vals:
             # Archived customers leave the classification, restored ones come back.
-            toggled = self.filtered(lambda partner: partner.active != bool(vals["active"]))
+            changed = self.filtered(lambda partner: partner.active != bool(vals["active"]))
+        if {"parent_id", "is_company"} & set(vals):
+            # A contact changing entity takes its transactions along: the entity it leaves
+            # (its commercial partner now) and the one it joins both change.
+            changed |= self | self.commercial_partner_id
         result = super().write(vals)
-        if toggled:
-            toggled._enqueue_classified_companies()
+        if changed:
+            changed._enqueue_classified_companies()
         return result
 
     def _enqueue_classified_companies(self):

@@ -103,10 +103,12 @@ class CustomerSegmentationEngine(models.AbstractModel):
             _logger.info("Segmentation of %s already running, skipped", company.name)
             return False
         full = partner_ids is None
+        fresh_ids = partner_ids
         if full:
             self._prepare_full_run(company, as_of)
+            fresh_ids = self._take_stale_partners(company, as_of)
         self._unstage(company, partner_ids)  # what a scheduled run staged is superseded
-        stats = self._apply_difference(company, as_of, partner_ids)
+        stats = self._apply_difference(company, as_of, partner_ids, fresh_ids)
         if full:
             stats["snapshot"] = self._finish_full_run(company, as_of)
         self.env.invalidate_all()
@@ -138,7 +140,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
         if not as_of:
             as_of = fields.Date.today()
             self._prepare_full_run(company, as_of)
-            self._build_result(company, as_of, None)
+            self._build_result(company, as_of, None, self._take_stale_partners(company, as_of))
         self._apply_batch(company, as_of)
         left = self._staged_count(company)
         if not left:
@@ -186,7 +188,58 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """Hook run before a full classification (other addons refresh its inputs)."""
 
     @api.private
-    def _build_result(self, company, as_of, partner_ids):
+    def _take_stale_partners(self, company, as_of):
+        """Commercial partners whose stored figures may differ from their transactions as
+        of ``as_of``: transactions written since the last full run began (the watermark),
+        dated since its as-of date, or leaving the RFM window; contacts edited; customers
+        queued. None when everyone must be aggregated again (first run, a run back in time,
+        or a change of the settings the figures depend on). Moves the watermark to now."""
+        since, last = company.customer_segmentation_watermark, company.customer_segmentation_as_of
+        company.sudo().customer_segmentation_watermark = self.env.cr.now()
+        if not since or not last or as_of < last:
+            return None
+        dated = [(last + timedelta(days=1), as_of + timedelta(days=1))]
+        if company.rfm_window_days:
+            window = timedelta(days=company.rfm_window_days)
+            dated.append((last - window + timedelta(days=1), as_of - window + timedelta(days=1)))
+        if company.customer_transaction_source == "invoice":
+            documents = SQL(
+                """SELECT commercial_partner_id FROM account_move
+                    WHERE company_id = %s AND move_type IN ('out_invoice', 'out_refund')
+                      AND (write_date >= %s OR %s)""",
+                company.id,
+                since,
+                SQL(" OR ").join(
+                    SQL("(invoice_date >= %s AND invoice_date < %s)", low, high)
+                    for low, high in dated
+                ),
+            )
+        else:
+            documents = SQL(
+                """SELECT rp.commercial_partner_id FROM sale_order so
+                     JOIN res_partner rp ON rp.id = so.partner_id
+                    WHERE so.company_id = %s AND (so.write_date >= %s OR %s)""",
+                company.id,
+                since,
+                SQL(" OR ").join(
+                    SQL("(so.date_order >= %s AND so.date_order < %s)", low, high)
+                    for low, high in dated
+                ),
+            )
+        self.env.cr.execute(
+            SQL(
+                """%s
+                UNION SELECT commercial_partner_id FROM res_partner WHERE write_date >= %s
+                UNION SELECT partner_id FROM customer_segmentation_queue WHERE company_id = %s""",
+                documents,
+                since,
+                company.id,
+            )
+        )
+        return [partner_id for (partner_id,) in self.env.cr.fetchall()]
+
+    @api.private
+    def _build_result(self, company, as_of, partner_ids, fresh_ids):
         """Stage the profiles to write or delete; return their count."""
         cr = self.env.cr
         self._unstage(company, partner_ids)
@@ -195,7 +248,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             SQL(
                 "INSERT INTO customer_segmentation_result (%s) %s",
                 SQL(", ").join(SQL.identifier(name) for name in RESULT_COLUMNS),
-                self._difference_sql(company, as_of, partner_ids),
+                self._difference_sql(company, as_of, partner_ids, fresh_ids),
             )
         )
         count = cr.rowcount
@@ -204,13 +257,13 @@ class CustomerSegmentationEngine(models.AbstractModel):
         return count
 
     @api.private
-    def _apply_difference(self, company, as_of, partner_ids):
+    def _apply_difference(self, company, as_of, partner_ids, fresh_ids):
         """Compute and write the classification of ``partner_ids`` (everyone if None) in
         one statement; return the counts."""
         self._tune(partner_ids)
         batch = SQL(
             "SELECT * FROM (%s) AS d(%s)",
-            self._difference_sql(company, as_of, partner_ids),
+            self._difference_sql(company, as_of, partner_ids, fresh_ids),
             SQL(", ").join(SQL.identifier(name) for name in RESULT_COLUMNS),
         )
         self.env.cr.execute(self._apply_sql(company, as_of, batch))
@@ -346,8 +399,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
             scope=contacts_scope(SQL.identifier("so", "partner_id"), partner_ids),
         )
 
-    def _metrics_sql(self, company, as_of, partner_ids):
-        """Per active commercial entity: all-history figures and the RFM window figures."""
+    def _metrics_sql(self, company, as_of, fresh_ids):
+        """Per active commercial entity: all-history figures and the RFM window figures,
+        aggregated from the transactions of ``fresh_ids`` (everyone if None), as stored for
+        the others."""
         digits = company.currency_id.decimal_places
         in_window = (
             SQL("tx_date > %s", as_of - timedelta(days=company.rfm_window_days))
@@ -373,12 +428,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
             """,
             digits=digits,
             in_window=in_window,
-            transactions=self._transactions_sql(company, as_of, partner_ids),
+            transactions=self._transactions_sql(company, as_of, fresh_ids),
         )
-        if partner_ids is None:
+        if fresh_ids is None:
             return fresh
-        # Partial run: the others keep their stored figures, so the queued customers are
-        # scored against the population as it stands.
         return SQL(
             """
             %(fresh)s
@@ -391,7 +444,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             """,
             fresh=fresh,
             company=company.id,
-            partners=list(partner_ids),
+            partners=list(fresh_ids),
         )
 
     def _scores_sql(self, company, as_of):
@@ -514,8 +567,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """More LEFT JOINs on ``u.partner_id`` for the classification, for extensions."""
         return SQL()
 
-    def _classified_sql(self, company, as_of, partner_ids):
-        """WITH ... classified: the new classification of every customer in scope."""
+    def _classified_sql(self, company, as_of, partner_ids, fresh_ids):
+        """WITH ... classified: the new classification of every customer in scope
+        (``partner_ids``, everyone if None), with the figures of ``fresh_ids`` aggregated
+        again (see ``_metrics_sql``)."""
         universe_scope = partner_scope(SQL.identifier("partner_id"), partner_ids)
         return SQL(
             """
@@ -555,7 +610,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                   CROSS JOIN LATERAL (SELECT %(tier)s AS tier) t
             )
             """,
-            metrics=self._metrics_sql(company, as_of, partner_ids),
+            metrics=self._metrics_sql(company, as_of, fresh_ids),
             scores=self._scores_sql(company, as_of),
             segment_map=self._segment_map_sql(company),
             potential=self._potential_sql(company, as_of, partner_ids),
@@ -567,7 +622,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             extra_joins=self._extra_joins_sql(company, as_of),
         )
 
-    def _difference_sql(self, company, as_of, partner_ids):
+    def _difference_sql(self, company, as_of, partner_ids, fresh_ids):
         """(company, partner, as_of, is_delete, values..., old stage, segment, tier) of the
         profiles whose values change (a manager's pins kept) and of the stored profiles to
         delete."""
@@ -590,7 +645,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
              WHERE old.company_id = %(company)s %(old_scope)s
                AND NOT EXISTS (SELECT 1 FROM universe u WHERE u.partner_id = old.partner_id)
             """,
-            classified=self._classified_sql(company, as_of, partner_ids),
+            classified=self._classified_sql(company, as_of, partner_ids, fresh_ids),
             company=company.id,
             as_of=as_of,
             values=SQL(", ").join(new[name] for name in PROFILE_VALUE_COLUMNS),

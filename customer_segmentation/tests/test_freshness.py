@@ -1,4 +1,5 @@
-from datetime import date
+import random
+from datetime import date, timedelta
 from unittest.mock import patch
 
 from odoo import fields
@@ -112,3 +113,73 @@ class TestFreshness(SegmentationCase):
         self.engine.process_queue()
         self.env.invalidate_all()
         self.assertTrue(partner.customer_profile_id)
+
+    def _age_documents(self):
+        """Pretend that everything so far was written two days ago and the last full run
+        began yesterday."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sale_order SET write_date = now() - interval '2 days';"
+            "UPDATE res_partner SET write_date = now() - interval '2 days';"
+            "DELETE FROM customer_segmentation_queue"
+        )
+        self.company.customer_segmentation_watermark = self.env.cr.now() - timedelta(days=1)
+        self.env.invalidate_all()
+
+    def test_a_full_run_aggregates_only_what_changed_and_gives_the_same_classes(self):
+        rng = random.Random(19)
+        customers = [self.customer(f"W{i}") for i in range(20)]
+        window_edge = self.AS_OF - timedelta(days=730)
+        self.orders(
+            [
+                (customer, window_edge + timedelta(days=rng.randint(-60, 700)), rng.randint(1, 900))
+                for customer in customers
+                for _n in range(rng.randint(1, 4))
+            ]
+        )
+        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": customers[0].id})
+        self.order(contact, self.AS_OF - timedelta(days=3), 500)
+        self.run_engine()
+        self._age_documents()
+
+        # A day of changes, only some of them through the queue.
+        self.order(customers[1], self.AS_OF + timedelta(days=10), 700)
+        self.env["customer.segmentation.queue"].search([]).unlink()  # caught by write date
+        orders = self.env["sale.order"].search([("partner_id", "in", [c.id for c in customers])])
+        orders.filtered(lambda o: o.partner_id == customers[2])._action_cancel()
+        orders.filtered(lambda o: o.partner_id == customers[3])[:1].date_order = self.AS_OF
+        self.env.cr.execute(
+            "UPDATE sale_order SET amount_untaxed = amount_untaxed * 3, write_date = now() "
+            "WHERE id = %s",
+            [orders.filtered(lambda o: o.partner_id == customers[4])[:1].id],
+        )
+        contact.parent_id = customers[5]  # its order moves to another customer
+        customers[6].action_archive()
+        as_of = self.AS_OF + timedelta(days=45)  # some orders leave the RFM window
+
+        engine = type(self.engine)
+        original, taken = engine._take_stale_partners, []
+
+        def take(engine_self, company, as_of):
+            taken.append(original(engine_self, company, as_of))
+            return taken[-1]
+
+        with patch.object(engine, "_take_stale_partners", take):
+            self.run_engine(as_of=as_of)
+        stale = set(taken[0])
+        self.assertLess(len(stale), len(customers), "only what changed is aggregated again")
+        self.assertLessEqual({c.id for c in customers[:7]}, stale)
+        self.assertEqual(self.company.customer_segmentation_watermark, self.env.cr.now())
+
+        self.company.customer_segmentation_watermark = False  # aggregate everyone again
+        again = self.run_engine(as_of=as_of)
+        self.assertEqual(again["changed"], 0, "the incremental run had it all right")
+        self.assertFalse(customers[6].with_context(active_test=False).customer_profile_id)
+
+    def test_changing_what_figures_mean_aggregates_everyone_again(self):
+        self.company.customer_segmentation_watermark = fields.Datetime.now()
+        self.company.rfm_window_days = 730  # unchanged
+        self.assertTrue(self.company.customer_segmentation_watermark)
+        self.company.rfm_window_days = 365
+        self.assertFalse(self.company.customer_segmentation_watermark)
+        self.assertIsNone(self.engine._take_stale_partners(self.company, self.AS_OF))
