@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL
 
 from odoo.addons.customer_segmentation.tools import USER_GROUP
 
@@ -54,10 +56,17 @@ class CustomerClvPrediction(models.Model):
         help=HELP["predicted_clv_12m"],
     )
     churn_risk = fields.Selection(CHURN_RISKS, readonly=True, help=HELP["churn_risk"])
-    # Grouping dimensions of the analysis, joined from the customer in the current company.
-    segment_id = fields.Many2one(related="partner_id.rfm_segment_id", string="RFM Segment")
+    profile_id = fields.Many2one(
+        "customer.profile",
+        string="Classification",
+        compute="_compute_profile_id",
+        search="_search_profile_id",
+        help="The customer's classification in the prediction's company.",
+    )
+    # Grouping dimensions of the analysis: the customer's class, acquisition and salesperson.
+    segment_id = fields.Many2one(related="profile_id.segment_id", string="RFM Segment")
     lifecycle_stage = fields.Selection(
-        related="partner_id.customer_lifecycle_stage", string="Lifecycle Stage"
+        related="profile_id.lifecycle_stage", string="Lifecycle Stage"
     )
     channel_id = fields.Many2one(
         related="partner_id.acquisition_channel_id", string="Acquisition Channel"
@@ -66,3 +75,53 @@ class CustomerClvPrediction(models.Model):
 
     _partner_company_uniq = models.UniqueIndex("(partner_id, company_id)")
     _company_risk_idx = models.Index("(company_id, churn_risk)")
+
+    @api.depends("partner_id", "company_id")
+    def _compute_profile_id(self):
+        profiles = self.env["customer.profile"].search(
+            [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids)]
+        )
+        by_key = {(profile.partner_id.id, profile.company_id.id): profile for profile in profiles}
+        for prediction in self:
+            key = (prediction.partner_id.id, prediction.company_id.id)
+            prediction.profile_id = by_key.get(key, False)
+
+    def _search_profile_id(self, operator, value):
+        if operator in ("any", "any!"):
+            domain = value if isinstance(value, Domain) else Domain("id", "in", value)
+        elif operator == "in" and False not in value:
+            domain = Domain("id", "in", list(value))
+        else:
+            return NotImplemented
+        profiles = self.env["customer.profile"]._search(domain)
+        return Domain(
+            "id",
+            "in",
+            SQL(
+                """SELECT pr.id FROM customer_clv_prediction pr
+                     JOIN customer_profile p
+                       ON p.partner_id = pr.partner_id AND p.company_id = pr.company_id
+                    WHERE p.id IN %s""",
+                profiles.subselect(),
+            ),
+        )
+
+    def _field_to_sql(self, alias, field_expr, query=None):
+        """The classification is joined on the customer and the prediction's company, so
+        that the analysis groups by class with one join."""
+        if field_expr != "profile_id" or query is None:
+            return super()._field_to_sql(alias, field_expr, query)
+        profile_alias = query.make_alias(alias, "customer_profile_of_company")
+        query.add_join(
+            "LEFT JOIN",
+            profile_alias,
+            "customer_profile",
+            SQL(
+                "%s = %s AND %s = %s",
+                SQL.identifier(profile_alias, "partner_id"),
+                SQL.identifier(alias, "partner_id"),
+                SQL.identifier(profile_alias, "company_id"),
+                SQL.identifier(alias, "company_id"),
+            ),
+        )
+        return SQL.identifier(profile_alias, "id")

@@ -1,3 +1,4 @@
+from collections import Counter
 from datetime import date
 from unittest.mock import patch
 
@@ -221,3 +222,22 @@ class TestCustomerValue(SegmentationCase):
         self.assertFalse(
             partner.with_company(self.env["res.company"].create({"name": "B"})).customer_churn_risk
         )
+
+    def test_predictions_group_and_search_by_the_customers_class(self):
+        self.run_engine(as_of=CALIBRATION_END)
+        Prediction = self.env["customer.clv.prediction"]
+        predictions = Prediction.search([])
+        profiles = self.env["customer.profile"].search(
+            [("company_id", "=", self.company.id), ("partner_id", "in", predictions.partner_id.ids)]
+        )
+        self.assertTrue(profiles)
+        groups = Prediction._read_group([], ["segment_id"], ["__count"])
+        self.assertEqual(
+            {segment.id: count for segment, count in groups if segment},
+            Counter(p.segment_id.id for p in profiles if p.segment_id),
+        )
+        segment = profiles.filtered("segment_id")[:1].segment_id
+        found = Prediction.search([("segment_id", "=", segment.id)])
+        self.assertEqual(len(found), len(profiles.filtered(lambda p: p.segment_id == segment)))
+        self.assertEqual(found.profile_id.segment_id, segment)
+        self.assertEqual(found.mapped("lifecycle_stage"), found.profile_id.mapped("lifecycle_stage"))
