@@ -240,4 +240,6 @@ class TestCustomerValue(SegmentationCase):
         found = Prediction.search([("segment_id", "=", segment.id)])
         self.assertEqual(len(found), len(profiles.filtered(lambda p: p.segment_id == segment)))
         self.assertEqual(found.profile_id.segment_id, segment)
-        self.assertEqual(found.mapped("lifecycle_stage"), found.profile_id.mapped("lifecycle_stage"))
+        self.assertEqual(
+            found.mapped("lifecycle_stage"), found.profile_id.mapped("lifecycle_stage")
+        )
