@@ -3,6 +3,7 @@ from . import customer_class_value
 from . import customer_care_rule
 from . import customer_care_log
 from . import customer_care_member
+from . import customer_purchase_month
 from . import care_engine
 from . import mail_activity
 from . import res_company

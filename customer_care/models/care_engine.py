@@ -72,6 +72,7 @@ class CustomerCareEngine(models.AbstractModel):
         if not self._try_lock(company):
             _logger.info("Care rules of %s already running, skipped", company.name)
             return False
+        self._refresh_purchase_months(company)
         self._close_vanished_activities(company)
         for rule in rules:
             self._claim(rule)
@@ -101,6 +102,7 @@ class CustomerCareEngine(models.AbstractModel):
         if batch := self._next_batch(company, rules):
             self._act(*batch)
             return self._pending_batches(company) + 1  # then a claim that finds nobody new
+        self._refresh_purchase_months(company)
         self._close_vanished_activities(company)
         claimed = 0
         for rule in rules:
@@ -109,6 +111,39 @@ class CustomerCareEngine(models.AbstractModel):
             except UserError as error:
                 _logger.warning("%s", error)
         return self._pending_batches(company) + 1 if claimed else 0
+
+    @api.private
+    def _refresh_purchase_months(self, company):
+        """Rebuild the ordering customers per month and class of ``company`` (what the care
+        metrics read) when the classification ran since they were built."""
+        run = company.customer_segmentation_last_run
+        if company.care_purchase_months_run == run:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                DELETE FROM customer_purchase_month WHERE company_id = %(company)s;
+                INSERT INTO customer_purchase_month (
+                    company_id, date, segment_id, lifecycle_stage, ordering_count, repeat_count)
+                SELECT %(company)s, m.month, p.segment_id, p.lifecycle_stage, COUNT(*),
+                       COUNT(*) FILTER (WHERE m.month > m.first_month)
+                  FROM (SELECT partner_id, month,
+                               MIN(month) OVER (PARTITION BY partner_id) AS first_month
+                          FROM (SELECT rp.commercial_partner_id AS partner_id,
+                                       date_trunc('month', so.date_order)::date AS month
+                                  FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+                                 WHERE so.state = 'sale' AND so.company_id = %(company)s
+                                 GROUP BY 1, 2) o
+                       ) m
+                  LEFT JOIN customer_profile p
+                    ON p.partner_id = m.partner_id AND p.company_id = %(company)s
+                 GROUP BY m.month, p.segment_id, p.lifecycle_stage
+                """,
+                company=company.id,
+            )
+        )
+        company.sudo().care_purchase_months_run = run
+        self.env["customer.purchase.month"].invalidate_model()
 
     # ------------------------------------------------------------------ phase 1: claim
 

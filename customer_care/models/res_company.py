@@ -14,3 +14,9 @@ class ResCompany(models.Model):
         string="Care Fallback User",
         help="Gets the care activities whose rule finds no assignee and names no fallback user.",
     )
+    care_purchase_months_run = fields.Datetime(
+        "Ordering Customers Built From",
+        readonly=True,
+        help="The classification run the ordering customers per month (read by the care "
+        "metrics) were built from; the care engine rebuilds them after each new run.",
+    )

@@ -23,7 +23,13 @@ class CustomerCareMetrics(models.Model):
     _auto = False
     _order = "date desc"
     _depends = {
-        "sale.order": ["state", "date_order", "partner_id", "company_id"],
+        "customer.purchase.month": [
+            "date",
+            "segment_id",
+            "lifecycle_stage",
+            "ordering_count",
+            "repeat_count",
+        ],
         "customer.segment.history": [
             "date",
             "stage_from",
@@ -51,9 +57,9 @@ class CustomerCareMetrics(models.Model):
         "customer.rfm.segment",
         string="RFM Segment",
         readonly=True,
-        help="Customers who ordered, ratings and reasons: the customer's segment today; churn: "
-        "the segment before churning; win-back: the segment after; start of month: the "
-        "segment then.",
+        help="Customers who ordered, ratings and reasons: the customer's segment at the last "
+        "classification; churn: the segment before churning; win-back: the segment after; "
+        "start of month: the segment then.",
     )
     lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
     churn_reason_id = fields.Many2one("customer.churn.reason", readonly=True)
@@ -107,6 +113,7 @@ class CustomerCareMetrics(models.Model):
     )
 
     _fact_columns = {
+        "id": "NULL::bigint",
         "fact": "NULL::varchar",
         "date": "NULL::date",
         "company_id": "NULL::int",
@@ -129,19 +136,7 @@ class CustomerCareMetrics(models.Model):
     def _table_query(self):
         return SQL(
             """
-            WITH facts AS (%(facts)s)
-            SELECT ROW_NUMBER() OVER (ORDER BY f.date, f.fact, f.company_id, f.partner_id,
-                                      f.segment_id, f.lifecycle_stage) AS id,
-                   f.fact, f.date, f.company_id, f.partner_id,
-                   COALESCE(f.segment_id, p.segment_id) AS segment_id,
-                   COALESCE(f.lifecycle_stage, p.lifecycle_stage) AS lifecycle_stage,
-                   f.churn_reason_id, f.ordering_count, f.repeat_count, f.churned_count,
-                   f.active_base, f.won_back_count, f.churned_base, f.rating_sum, f.rating_count,
-                   f.reason_count, %(rates)s
-              FROM facts f
-              LEFT JOIN customer_profile p
-                ON f.fact IN ('purchase', 'rating', 'reason')
-               AND p.partner_id = f.partner_id AND p.company_id = f.company_id
+            SELECT f.*, %(rates)s FROM (%(facts)s) f
             """,
             facts=self._facts_sql(
                 [
@@ -157,23 +152,18 @@ class CustomerCareMetrics(models.Model):
         )
 
     def _purchase_facts(self):
-        """Customers who ordered in the month; repeat when they had ordered before."""
-        return (
-            """(SELECT rp.commercial_partner_id AS partner_id, so.company_id,
-                          date_trunc('month', so.date_order)::date AS month
-                     FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
-                    WHERE so.state = 'sale'
-                    GROUP BY 1, 2, 3) m""",
-            {
-                "fact": "'purchase'",
-                "date": "m.month",
-                "company_id": "m.company_id",
-                "partner_id": "m.partner_id",
-                "ordering_count": "1",
-                "repeat_count": """(m.month > MIN(m.month)
-                                   OVER (PARTITION BY m.partner_id, m.company_id))::int""",
-            },
-        )
+        """Customers who ordered in the month; repeat when they had ordered before (the
+        roll-up the care engine keeps, see customer.purchase.month)."""
+        return "customer_purchase_month m", {
+            "id": "m.id * 8",
+            "fact": "'purchase'",
+            "date": "m.date",
+            "company_id": "m.company_id",
+            "segment_id": "m.segment_id",
+            "lifecycle_stage": "m.lifecycle_stage",
+            "ordering_count": "m.ordering_count",
+            "repeat_count": "m.repeat_count",
+        }
 
     def _churn_facts(self):
         """Customers who became churned, with their segment before."""
@@ -182,6 +172,7 @@ class CustomerCareMetrics(models.Model):
                 WHERE h.stage_to = 'churned' AND h.stage_from IS DISTINCT FROM 'churned'
                   AND h.stage_from IS NOT NULL"""
         ), {
+            "id": "h.id * 8 + 1",
             "fact": "'churn'",
             "date": "h.date::date",
             "company_id": "h.company_id",
@@ -197,6 +188,7 @@ class CustomerCareMetrics(models.Model):
             "customer_segment_history h WHERE h.stage_from = 'churned' AND h.stage_to IN %s",
             BUYING_STAGES,
         ), {
+            "id": "h.id * 8 + 2",
             "fact": "'win_back'",
             "date": "h.date::date",
             "company_id": "h.company_id",
@@ -216,6 +208,7 @@ class CustomerCareMetrics(models.Model):
                          ORDER BY company_id, date_trunc('month', date), date) first
                     ON first.company_id = s.company_id AND first.date = s.date""",
             {
+                "id": "s.id * 8 + 3",
                 "fact": "'base'",
                 "date": "date_trunc('month', s.date)::date",
                 "company_id": "s.company_id",
@@ -244,10 +237,14 @@ class CustomerCareMetrics(models.Model):
                  WHERE r.consumed AND r.rating > 0
                    AND p.company_id = COALESCE(rater.company_id, p.company_id)""",
             {
+                # a rating counts for each company that classifies the customer
+                "id": "(r.id::bigint * 100000 + p.company_id) * 8 + 4",
                 "fact": "'rating'",
                 "date": "date_trunc('month', r.create_date)::date",
                 "company_id": "p.company_id",
                 "partner_id": "p.partner_id",
+                "segment_id": "p.segment_id",
+                "lifecycle_stage": "p.lifecycle_stage",
                 "rating_sum": "r.rating",
                 "rating_count": "1",
             },
@@ -263,6 +260,7 @@ class CustomerCareMetrics(models.Model):
                     ON reason.id = (rp.care_churn_reason_id ->> p.company_id::text)::int
                  WHERE rp.care_churn_reason_id IS NOT NULL""",
             {
+                "id": "p.id * 8 + 5",
                 "fact": "'reason'",
                 "date": """date_trunc('month', COALESCE(
                            (SELECT MAX(l.date_done) FROM customer_care_log l
@@ -271,6 +269,8 @@ class CustomerCareMetrics(models.Model):
                            rp.write_date))::date""",
                 "company_id": "p.company_id",
                 "partner_id": "rp.id",
+                "segment_id": "p.segment_id",
+                "lifecycle_stage": "p.lifecycle_stage",
                 "churn_reason_id": "reason.id",
                 "reason_count": "1",
             },

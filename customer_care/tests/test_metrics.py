@@ -31,6 +31,7 @@ class TestCareMetrics(SegmentationCase):
         cls.orders(specs)
         for as_of in cls.MONTHS:
             cls.engine.run(as_of=as_of)
+        cls.env["customer.care.engine"]._refresh_purchase_months(cls.company)
         cls.order_days = defaultdict(set)
         for partner, day, _amount in specs:
             cls.order_days[partner.id].add(day.replace(day=1))
@@ -133,3 +134,18 @@ class TestCareMetrics(SegmentationCase):
         )
         self.assertEqual(reasons[self.env.ref("customer_care.churn_reason_price")], 2)
         self.assertEqual(reasons[self.env.ref("customer_care.churn_reason_service")], 1)
+
+    def test_ordering_customers_are_rebuilt_after_each_classification(self):
+        care = self.env["customer.care.engine"]
+        Months = self.env["customer.purchase.month"]
+        before = sum(Months.search([]).mapped("ordering_count"))
+        newcomer = self.customer("Newcomer")
+        self.order(newcomer, date(2025, 7, 5), 90)
+        care._refresh_purchase_months(self.company)
+        self.assertEqual(sum(Months.search([]).mapped("ordering_count")), before, "same run")
+        self.engine.run(as_of=date(2025, 7, 31))
+        care._run()  # the care job
+        july = Months.search([("date", "=", date(2025, 7, 1)), ("lifecycle_stage", "=", "new")])
+        self.assertIn(self.profile(newcomer).lifecycle_stage, july.mapped("lifecycle_stage"))
+        self.assertEqual(sum(Months.search([]).mapped("ordering_count")), before + 1)
+
