@@ -148,4 +148,3 @@ class TestCareMetrics(SegmentationCase):
         july = Months.search([("date", "=", date(2025, 7, 1)), ("lifecycle_stage", "=", "new")])
         self.assertIn(self.profile(newcomer).lifecycle_stage, july.mapped("lifecycle_stage"))
         self.assertEqual(sum(Months.search([]).mapped("ordering_count")), before + 1)
-
