@@ -6,6 +6,12 @@ from odoo.addons.customer_segmentation.tools import LIFECYCLE_STAGES, VALUE_TIER
 from ..models.channel_engine import attribution_model_selection
 from ..models.customer_channel import CHANNEL_TYPES
 
+# The class of the customer a fact is about, from its profile ``p``.
+CLASS_COLUMNS = {
+    "lifecycle_stage": "p.lifecycle_stage",
+    "segment_id": "p.segment_id",
+    "value_tier": "p.value_tier",
+}
 FACTS = [
     ("lead", "Lead or opportunity"),
     ("customer", "New customer"),
@@ -180,6 +186,9 @@ class CustomerChannelReport(models.Model):
         "medium_id": "NULL::int",
         "user_id": "NULL::int",
         "partner_id": "NULL::int",
+        "lifecycle_stage": "NULL::varchar",
+        "segment_id": "NULL::int",
+        "value_tier": "NULL::varchar",
         "attribution_model": "NULL::varchar",
         "lead_count": "0",
         "opportunity_count": "0",
@@ -202,11 +211,9 @@ class CustomerChannelReport(models.Model):
             WITH channel_map AS (%(channel_map)s),
             facts AS (%(facts)s)
             SELECT f.*, ch.channel_type, f.channel_id = %(unassigned)s AS is_unassigned,
-                   p.lifecycle_stage, p.segment_id, p.value_tier, %(rates)s
+                   %(rates)s
               FROM facts f
               JOIN customer_channel ch ON ch.id = f.channel_id
-              LEFT JOIN customer_profile p
-                ON p.partner_id = f.partner_id AND p.company_id = f.company_id
             """,
             channel_map=self.env["customer.channel.engine"]._channel_map_sql(),
             facts=self._facts_sql(
@@ -222,7 +229,8 @@ class CustomerChannelReport(models.Model):
         )
 
     def _lead_facts(self):
-        """Leads and opportunities, in the channel of their source (else medium)."""
+        """Leads and opportunities, in the channel of their source (else medium), with the
+        class of their customer."""
         joins, channel = self.env["customer.channel.engine"]._channel_of_sql(
             "channel_map",
             SQL.identifier("co", "id"),
@@ -233,6 +241,8 @@ class CustomerChannelReport(models.Model):
             """crm_lead l
                JOIN res_company co ON l.company_id IS NULL OR l.company_id = co.id
                LEFT JOIN res_partner rp ON rp.id = l.partner_id
+               LEFT JOIN customer_profile p
+                 ON p.partner_id = rp.commercial_partner_id AND p.company_id = co.id
                %s""",
             joins,
         ), {
@@ -246,6 +256,7 @@ class CustomerChannelReport(models.Model):
             "medium_id": "l.medium_id",
             "user_id": "l.user_id",
             "partner_id": "rp.commercial_partner_id",
+            **CLASS_COLUMNS,
             "lead_count": "1",
             "opportunity_count": "(l.type = 'opportunity')::int",
             "won_count": "(l.won_status = 'won')::int",
@@ -273,6 +284,7 @@ class CustomerChannelReport(models.Model):
                 "medium_id": "a.medium_id",
                 "user_id": "rp.user_id",
                 "partner_id": "a.partner_id",
+                **CLASS_COLUMNS,
                 "new_customer_count": "1",
                 "new_customer_revenue": "p.total_revenue",
                 "new_customer_order_count": "p.order_count",
