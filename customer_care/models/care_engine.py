@@ -116,8 +116,7 @@ class CustomerCareEngine(models.AbstractModel):
     def _refresh_purchase_months(self, company):
         """Rebuild the ordering customers per month and class of ``company`` (what the care
         metrics read) when the classification ran since they were built."""
-        run = company.customer_segmentation_last_run
-        if company.care_purchase_months_run == run:
+        if not company.care_purchase_months_outdated:
             return
         self.env.cr.execute(
             SQL(
@@ -142,7 +141,7 @@ class CustomerCareEngine(models.AbstractModel):
                 company=company.id,
             )
         )
-        company.sudo().care_purchase_months_run = run
+        company.sudo().care_purchase_months_outdated = False
         self.env["customer.purchase.month"].invalidate_model()
 
     # ------------------------------------------------------------------ phase 1: claim
@@ -161,6 +160,9 @@ class CustomerCareEngine(models.AbstractModel):
             rule._text_author()  # raises when nobody may run the code
         if rule.trigger in ("enter", "recurring"):
             self._sync_members(rule)
+        # Plan on statistics that count the rows just written (by this transaction too):
+        # on stale ones a claim over many customers goes quadratic.
+        self.env.cr.execute(SQL("ANALYZE customer_care_member, customer_care_log"))
         now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(

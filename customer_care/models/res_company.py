@@ -14,9 +14,10 @@ class ResCompany(models.Model):
         string="Care Fallback User",
         help="Gets the care activities whose rule finds no assignee and names no fallback user.",
     )
-    care_purchase_months_run = fields.Datetime(
-        "Ordering Customers Built From",
+    care_purchase_months_outdated = fields.Boolean(
+        "Ordering Customers Outdated",
+        default=True,
         readonly=True,
-        help="The classification run the ordering customers per month (read by the care "
-        "metrics) were built from; the care engine rebuilds them after each new run.",
+        help="Set by each complete classification run: the care engine then rebuilds the "
+        "ordering customers per month and class that the care metrics read.",
     )

@@ -321,6 +321,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
     @api.private
     def _finish_full_run(self, company, as_of):
         """Snapshot the counts per class and record ``as_of``; return the snapshot rows."""
+        if not company.customer_segmentation_as_of:
+            # The first classification wrote every profile: the reports, the care rules and
+            # the next runs must not plan on the statistics of an empty table.
+            self.env.cr.execute(SQL("ANALYZE customer_profile"))
         snapshot = self._snapshot(company, as_of)
         company.sudo().write(
             {
