@@ -6,6 +6,7 @@ from odoo.fields import Domain
 from ..tools import LIFECYCLE_STAGES, USER_GROUP, VALUE_TIERS
 
 HELP = {
+    "region": "The customer's address as it was at the last classification run.",
     "first_order_date": "Date (UTC) of the customer's first transaction in this company, over all "
     "history up to the as-of date of the last run.",
     "last_order_date": "Date (UTC) of the customer's last transaction in this company, over all "
@@ -110,11 +111,17 @@ class CustomerProfile(models.Model):
         help="A manager pinned the stage or the segment.",
     )
     segmented_at = fields.Datetime("Classified On", readonly=True, help=HELP["segmented_at"])
-    # Partner attributes, for grouping the analysis (joined in SQL, not stored twice).
+    # The customer's region, copied by each run: the analysis by region groups a million
+    # profiles without joining their contacts.
+    country_id = fields.Many2one(
+        "res.country", string="Country", readonly=True, help=HELP["region"]
+    )
+    state_id = fields.Many2one(
+        "res.country.state", string="State", readonly=True, help=HELP["region"]
+    )
+    city = fields.Char(readonly=True, help=HELP["region"])
+    # Other partner attributes, for grouping the analysis (joined in SQL).
     customer_type = fields.Selection(related="partner_id.customer_type")
-    country_id = fields.Many2one(related="partner_id.country_id", string="Country")
-    state_id = fields.Many2one(related="partner_id.state_id", string="State")
-    city = fields.Char(related="partner_id.city")
     user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
 
     _partner_company_uniq = models.UniqueIndex(

@@ -39,6 +39,9 @@ PROFILE_VALUE_COLUMNS = (
     "segment_id",
     "value_tier",
     "lifecycle_stage",
+    "country_id",
+    "state_id",
+    "city",
 )
 # The rows of ``_difference_sql``, as staged in customer.segmentation.result.
 RESULT_COLUMNS = (
@@ -583,7 +586,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             segment_map AS (%(segment_map)s),
             potential AS (%(potential)s),
             universe AS (
-                SELECT u.partner_id FROM (
+                SELECT u.partner_id, cp.country_id, cp.state_id, cp.city FROM (
                     SELECT partner_id FROM metrics
                     UNION SELECT partner_id FROM potential
                     UNION SELECT partner_id FROM customer_profile
@@ -602,7 +605,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
                        s.r_score AS rfm_r_score, s.f_score AS rfm_f_score,
                        s.m_score AS rfm_m_score,
                        s.r_score::text || s.f_score::text || s.m_score::text AS rfm_score,
-                       sm.segment_id, t.tier AS value_tier, %(stage)s AS lifecycle_stage
+                       sm.segment_id, t.tier AS value_tier, %(stage)s AS lifecycle_stage,
+                       u.country_id, u.state_id, u.city
                   FROM universe u
                   LEFT JOIN metrics m ON m.partner_id = u.partner_id
                   LEFT JOIN scores s ON s.partner_id = u.partner_id

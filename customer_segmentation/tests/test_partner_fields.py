@@ -132,3 +132,16 @@ class TestPartnerFields(SegmentationCase):
         self.assertEqual(action["tag"], "display_notification")
         self.assertEqual(self.company.customer_churn_days, 2000)
         self.assertEqual(self.churned.customer_lifecycle_stage, "at_risk")
+
+    def test_the_profile_keeps_the_region_of_the_last_run(self):
+        Profile = self.env["customer.profile"]
+        by_country = dict(Profile._read_group([], ["country_id"], ["__count"]))
+        self.assertEqual(by_country[self.env.ref("base.cn")], 1)
+        self.vip.write({"country_id": self.env.ref("base.fr").id, "city": "Lyon"})
+        self.assertEqual(self.profile(self.vip).country_id, self.env.ref("base.cn"), "until a run")
+        stats = self.engine.run(as_of=self.AS_OF)
+        self.assertEqual(stats["written"], 1, "only the customer who moved")
+        self.assertEqual(
+            (self.profile(self.vip).country_id, self.profile(self.vip).city),
+            (self.env.ref("base.fr"), "Lyon"),
+        )
