@@ -29,7 +29,7 @@ from odoo.tools import SQL
 from odoo.tools.rendering_tools import parse_inline_template
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.customer_segmentation.tools import tune_transaction
+from odoo.addons.customer_segmentation.tools import analyze_if_stale, tune_transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -160,9 +160,7 @@ class CustomerCareEngine(models.AbstractModel):
             rule._text_author()  # raises when nobody may run the code
         if rule.trigger in ("enter", "recurring"):
             self._sync_members(rule)
-        # Plan on statistics that count the rows just written (by this transaction too):
-        # on stale ones a claim over many customers goes quadratic.
-        self.env.cr.execute(SQL("ANALYZE customer_care_member, customer_care_log"))
+        analyze_if_stale(self.env.cr, "customer_care_member", "customer_care_log")
         now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools import contacts_scope, partner_scope, tune_transaction
+from ..tools import analyze_if_stale, contacts_scope, partner_scope, tune_transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -324,10 +324,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
     @api.private
     def _finish_full_run(self, company, as_of):
         """Snapshot the counts per class and record ``as_of``; return the snapshot rows."""
-        if not company.customer_segmentation_as_of:
-            # The first classification wrote every profile: the reports, the care rules and
-            # the next runs must not plan on the statistics of an empty table.
-            self.env.cr.execute(SQL("ANALYZE customer_profile"))
+        # After a run that wrote many profiles (the first one writes them all), the reports,
+        # the care rules and the next runs plan on their new statistics.
+        analyze_if_stale(self.env.cr, "customer_profile")
         snapshot = self._snapshot(company, as_of)
         company.sudo().write(
             {

@@ -1,5 +1,12 @@
 from .classes import BUYING_STAGES, CUSTOMER_TYPES, LIFECYCLE_STAGES, VALUE_TIERS
 from .groups import INTERNAL_GROUP, MANAGER_GROUP, USER_GROUP
 from .rules import insert_rule_after
-from .sql import IdRange, contacts_scope, merge_partner_rows, partner_scope, tune_transaction
+from .sql import (
+    IdRange,
+    analyze_if_stale,
+    contacts_scope,
+    merge_partner_rows,
+    partner_scope,
+    tune_transaction,
+)
 from .values import check_finite

@@ -19,6 +19,30 @@ def tune_transaction(cr):
     cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"))
 
 
+def analyze_if_stale(cr, *tables):
+    """ANALYZE those of ``tables`` whose statistics are stale by autovacuum's own rule
+    (more rows changed since their last ANALYZE than 50 + 10 % of the rows it counted),
+    counting the changes of the current transaction, which autovacuum only sees after the
+    commit: the next statements then plan on the rows just written in bulk (on statistics
+    of an empty table a join over many customers goes quadratic)."""
+    cr.execute(
+        SQL(
+            """
+            SELECT s.relname FROM pg_stat_user_tables s
+              JOIN pg_stat_xact_user_tables x ON x.relid = s.relid
+              JOIN pg_class c ON c.oid = s.relid
+             WHERE s.relname IN %s
+               AND s.n_mod_since_analyze + x.n_tup_ins + x.n_tup_upd + x.n_tup_del
+                   > 50 + 0.1 * GREATEST(c.reltuples, 0)
+            """,
+            tables,
+        )
+    )
+    stale = [name for (name,) in cr.fetchall()]
+    if stale:
+        cr.execute(SQL("ANALYZE %s", SQL(", ").join(SQL.identifier(name) for name in stale)))
+
+
 def partner_scope(column, partners):
     """``AND column`` (a commercial partner id) is one of ``partners``: None for every
     partner (no condition), a list of ids, or an :class:`IdRange`."""
