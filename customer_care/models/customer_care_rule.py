@@ -67,6 +67,16 @@ class CustomerCareRule(models.Model):
         domain=[("kind", "=", "customer_type")],
         help="Customers of any of these types; empty means any type.",
     )
+    payment_class_ids = fields.Many2many(
+        "customer.class.value",
+        "customer_care_rule_payment_class_rel",
+        "rule_id",
+        "value_id",
+        string="Payment Classes",
+        domain=[("kind", "=", "payment_class")],
+        help="Customers of any of these payment classes (how they pay their invoices), for "
+        "example risky payers to call before the next delivery; empty means any.",
+    )
     partner_domain = fields.Char(
         "Extra Conditions",
         default="[]",
@@ -298,6 +308,7 @@ class CustomerCareRule(models.Model):
             (self.lifecycle_stage_ids.mapped("code"), SQL.identifier("p", "lifecycle_stage")),
             (self.value_tier_ids.mapped("code"), SQL.identifier("p", "value_tier")),
             (self.customer_type_ids.mapped("code"), SQL.identifier("rp", "customer_type")),
+            (self.payment_class_ids.mapped("code"), SQL.identifier("p", "payment_class")),
             (self.segment_ids.ids, SQL.identifier("p", "segment_id")),
         ):
             if values:

@@ -32,6 +32,7 @@ class CustomerClassValue(models.Model):
             "lifecycle_stage": ("customer.profile", "lifecycle_stage"),
             "value_tier": ("customer.profile", "value_tier"),
             "customer_type": ("res.partner", "customer_type"),
+            "payment_class": ("customer.profile", "payment_class"),
         }
 
     def _field(self, kind):

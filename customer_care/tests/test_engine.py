@@ -163,6 +163,26 @@ class TestCareEngine(CareCase):
         with self.assertRaises(ValidationError):
             rule.partner_domain = "[('no_such_field', '=', 1)]"
 
+    def test_payment_class_target(self):
+        """A rule for risky payers acts on the customers with an invoice long overdue."""
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.vip.id,
+                "invoice_date": self.today - timedelta(days=100),
+                "invoice_date_due": self.today - timedelta(days=90),
+                "invoice_line_ids": [(0, 0, {"name": "Goods", "price_unit": 900, "tax_ids": []})],
+            }
+        )
+        invoice.action_post()
+        self.engine.run()
+        rule = self.rule(
+            [],
+            payment_class_ids=[(6, 0, self.env.ref("customer_care.class_payment_class_risky").ids)],
+        )
+        self.care.run(rule)
+        self.assertEqual(self.logs(rule).partner_id, self.vip)
+
     def test_run_killed_after_a_batch_is_finished_without_duplicates(self):
         """Claimed customers are scheduled a batch per transaction by the scheduled job:
         whatever stops it, the next call goes on; nobody is claimed or scheduled twice."""

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from ..tools import LIFECYCLE_STAGES, USER_GROUP, VALUE_TIERS
+from ..tools import LIFECYCLE_STAGES, PAYMENT_CLASSES, USER_GROUP, VALUE_TIERS
 
 HELP = {
     "region": "The customer's address as it was at the last classification run.",
@@ -35,6 +35,25 @@ HELP = {
     "VIP (value tier high), active (any other customer with a transaction); potential: no "
     "transaction but an open opportunity or quotation. A manager's pin wins.",
     "segmented_at": "When the engine last changed this customer's figures or classes.",
+    "paid_invoice_count": "Posted customer invoices of the company fully paid (paid or in "
+    "payment) by the last run; credit notes and invoices cancelled by a credit note excluded.",
+    "avg_days_to_pay": "Mean, over the fully paid invoices, of the days from the invoice date to "
+    "the date of the last payment or credit note reconciled with it (0 when paid in advance).",
+    "p90_days_to_pay": "90th percentile (continuous) of the same days to pay: nine invoices in "
+    "ten were paid within this many days.",
+    "late_payment_rate": "Percent of the fully paid invoices whose last payment is dated after "
+    "the invoice's due date.",
+    "overdue_amount": "Amount still due, in the company currency, on the posted customer "
+    "invoices due before the as-of date of the last run.",
+    "overdue_count": "Posted customer invoices not fully paid and due before the as-of date of "
+    "the last run.",
+    "oldest_overdue_date": "Due date of the customer's oldest overdue invoice.",
+    "open_receivable": "Amount still due, in the company currency, on all the customer's posted "
+    "invoices, net of open credit notes.",
+    "payment_class": "First rule that applies, with the thresholds set in Settings: risky (an "
+    "invoice overdue by more than the risky days), late (late payment rate at or above the "
+    "late rate, or an invoice overdue), prompt (average days to pay at most the prompt days), "
+    "normal (any other customer with a posted invoice). Empty without invoices.",
 }
 
 
@@ -120,6 +139,42 @@ class CustomerProfile(models.Model):
         "res.country.state", string="State", readonly=True, help=HELP["region"]
     )
     city = fields.Char(readonly=True, help=HELP["region"])
+    # How the customer pays (posted customer invoices and their reconciliation).
+    paid_invoice_count = fields.Integer(
+        "Paid Invoices", readonly=True, help=HELP["paid_invoice_count"]
+    )
+    avg_days_to_pay = fields.Float(
+        "Average Days to Pay",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help=HELP["avg_days_to_pay"],
+    )
+    p90_days_to_pay = fields.Float(
+        "Days to Pay (90th Percentile)",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help=HELP["p90_days_to_pay"],
+    )
+    late_payment_rate = fields.Float(
+        "Late Payment Rate (%)",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help=HELP["late_payment_rate"],
+    )
+    overdue_amount = fields.Monetary(readonly=True, groups=USER_GROUP, help=HELP["overdue_amount"])
+    overdue_count = fields.Integer("Overdue Invoices", readonly=True, help=HELP["overdue_count"])
+    oldest_overdue_date = fields.Date(
+        "Oldest Overdue Due Date", readonly=True, help=HELP["oldest_overdue_date"]
+    )
+    open_receivable = fields.Monetary(
+        readonly=True, groups=USER_GROUP, help=HELP["open_receivable"]
+    )
+    payment_class = fields.Selection(
+        PAYMENT_CLASSES, readonly=True, index="btree_not_null", help=HELP["payment_class"]
+    )
     # Other partner attributes, for grouping the analysis (joined in SQL).
     customer_type = fields.Selection(related="partner_id.customer_type")
     user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")

@@ -42,6 +42,21 @@ class CustomerSegmentationResult(models.Model):
     country_id = fields.Integer("Country", help=HELP["region"])
     state_id = fields.Integer("State", help=HELP["region"])
     city = fields.Char(help=HELP["region"])
+    paid_invoice_count = fields.Integer("Paid Invoices", help=HELP["paid_invoice_count"])
+    avg_days_to_pay = fields.Float(
+        "Average Days to Pay", digits=False, help=HELP["avg_days_to_pay"]
+    )
+    p90_days_to_pay = fields.Float(
+        "Days to Pay (90th Percentile)", digits=False, help=HELP["p90_days_to_pay"]
+    )
+    late_payment_rate = fields.Float(
+        "Late Payment Rate (%)", digits=False, help=HELP["late_payment_rate"]
+    )
+    overdue_amount = fields.Float(digits=False, help=HELP["overdue_amount"])
+    overdue_count = fields.Integer("Overdue Invoices", help=HELP["overdue_count"])
+    oldest_overdue_date = fields.Date("Oldest Overdue Due Date", help=HELP["oldest_overdue_date"])
+    open_receivable = fields.Float(digits=False, help=HELP["open_receivable"])
+    payment_class = fields.Char(help=HELP["payment_class"])
     old_stage = fields.Char(
         "Stage Before", help="Lifecycle stage stored before the run, for the history."
     )

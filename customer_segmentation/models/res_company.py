@@ -99,6 +99,23 @@ class ResCompany(models.Model):
         default=20000,
         help="Monetary value in the window from which a customer is of medium value.",
     )
+    customer_payment_prompt_days = fields.Integer(
+        "Prompt Payer Days",
+        default=15,
+        help="A customer who pays invoices in at most this many days on average, with nothing "
+        "overdue and a late payment rate below the late rate, is a prompt payer.",
+    )
+    customer_payment_late_rate = fields.Float(
+        "Late Payer Rate (%)",
+        default=30.0,
+        help="A customer who paid at least this percent of invoices after their due date, or "
+        "has an invoice overdue, is a late payer.",
+    )
+    customer_payment_risky_days = fields.Integer(
+        "Risky Payer Days",
+        default=60,
+        help="A customer with an invoice overdue by more than this many days is a risky payer.",
+    )
     rfm_segment_preset_id = fields.Many2one(
         "customer.rfm.segment.preset",
         "RFM Segment Preset",
@@ -180,6 +197,21 @@ class ResCompany(models.Model):
                         at_risk=company.customer_at_risk_days,
                         churn=company.customer_churn_days,
                     )
+                )
+
+    @api.constrains(
+        "customer_payment_prompt_days", "customer_payment_late_rate", "customer_payment_risky_days"
+    )
+    def _check_payment_thresholds(self):
+        for company in self:
+            days = (company.customer_payment_prompt_days, company.customer_payment_risky_days)
+            if not all(0 <= value <= MAX_DAYS for value in days):
+                raise ValidationError(
+                    self.env._("Day counts must be between 0 and %(max)s days.", max=MAX_DAYS)
+                )
+            if not 0 < company.customer_payment_late_rate <= 100:
+                raise ValidationError(
+                    self.env._("The late payer rate must be a percentage above 0 and at most 100.")
                 )
 
     @api.constrains("rfm_r_thresholds", "rfm_f_thresholds", "rfm_m_thresholds")

@@ -26,6 +26,15 @@ class ResConfigSettings(models.TransientModel):
     customer_medium_value_amount = fields.Monetary(
         related="company_id.customer_medium_value_amount", readonly=False
     )
+    customer_payment_prompt_days = fields.Integer(
+        related="company_id.customer_payment_prompt_days", readonly=False
+    )
+    customer_payment_late_rate = fields.Float(
+        related="company_id.customer_payment_late_rate", readonly=False
+    )
+    customer_payment_risky_days = fields.Integer(
+        related="company_id.customer_payment_risky_days", readonly=False
+    )
     rfm_segment_preset_id = fields.Many2one(
         related="company_id.rfm_segment_preset_id", readonly=False
     )

@@ -100,6 +100,64 @@ class ResPartner(models.Model):
     customer_pin_reason = _profile_field(
         fields.Char, "pin_reason", string="Pin Reason", help="Why a manager pinned the class."
     )
+    customer_paid_invoice_count = _profile_field(
+        fields.Integer,
+        "paid_invoice_count",
+        string="Paid Invoices",
+        help=HELP["paid_invoice_count"],
+    )
+    customer_avg_days_to_pay = _profile_field(
+        fields.Float,
+        "avg_days_to_pay",
+        string="Average Days to Pay",
+        digits=(16, 1),
+        help=HELP["avg_days_to_pay"],
+    )
+    customer_p90_days_to_pay = _profile_field(
+        fields.Float,
+        "p90_days_to_pay",
+        string="Days to Pay (90th Percentile)",
+        digits=(16, 1),
+        help=HELP["p90_days_to_pay"],
+    )
+    customer_late_payment_rate = _profile_field(
+        fields.Float,
+        "late_payment_rate",
+        string="Late Payment Rate (%)",
+        digits=(16, 1),
+        help=HELP["late_payment_rate"],
+    )
+    customer_overdue_amount = _profile_field(
+        fields.Monetary,
+        "overdue_amount",
+        string="Overdue Amount",
+        currency_field="customer_currency_id",
+        groups=USER_GROUP,
+        help=HELP["overdue_amount"],
+    )
+    customer_overdue_count = _profile_field(
+        fields.Integer, "overdue_count", string="Overdue Invoices", help=HELP["overdue_count"]
+    )
+    customer_open_receivable = _profile_field(
+        fields.Monetary,
+        "open_receivable",
+        string="Open Receivable",
+        currency_field="customer_currency_id",
+        groups=USER_GROUP,
+        help=HELP["open_receivable"],
+    )
+    customer_payment_class = _profile_field(
+        fields.Selection, "payment_class", string="Payment Class", help=HELP["payment_class"]
+    )
+    customer_credit_limit_use = fields.Float(
+        "Credit Limit Used (%)",
+        digits=(16, 1),
+        compute="_compute_customer_credit_limit_use",
+        groups=USER_GROUP,
+        help="Open receivable ÷ the customer's credit limit × 100, when credit limits are "
+        "enabled in the Invoicing settings and the customer has one (its own or the "
+        "company's default); empty otherwise.",
+    )
     customer_type = fields.Selection(
         CUSTOMER_TYPES,
         compute="_compute_customer_type",
@@ -219,6 +277,16 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_customer_currency_id(self):
         self.customer_currency_id = self.env.company.currency_id
+
+    @api.depends("customer_open_receivable")
+    @api.depends_context("company")
+    def _compute_customer_credit_limit_use(self):
+        enabled = self.env.company.account_use_credit_limit
+        for partner in self:
+            limit = enabled and partner.commercial_partner_id.sudo().credit_limit
+            partner.customer_credit_limit_use = (
+                100 * partner.customer_open_receivable / limit if limit and limit > 0 else False
+            )
 
     @api.depends("commercial_partner_id")
     @api.depends_context("company")

@@ -24,6 +24,17 @@ from ..tools import analyze_if_stale, contacts_scope, partner_scope, tune_transa
 
 _logger = logging.getLogger(__name__)
 
+# How the customer pays, aggregated from the invoices by ``_payments_sql``.
+PAYMENT_COLUMNS = (
+    "paid_invoice_count",
+    "avg_days_to_pay",
+    "p90_days_to_pay",
+    "late_payment_rate",
+    "overdue_amount",
+    "overdue_count",
+    "oldest_overdue_date",
+    "open_receivable",
+)
 PROFILE_VALUE_COLUMNS = (
     "first_order_date",
     "last_order_date",
@@ -42,6 +53,8 @@ PROFILE_VALUE_COLUMNS = (
     "country_id",
     "state_id",
     "city",
+    *PAYMENT_COLUMNS,
+    "payment_class",
 )
 # The rows of ``_difference_sql``, as staged in customer.segmentation.result.
 RESULT_COLUMNS = (
@@ -192,54 +205,75 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
     @api.private
     def _take_stale_partners(self, company, as_of):
-        """Commercial partners whose stored figures may differ from their transactions as
-        of ``as_of``: transactions written since the last full run began (the watermark),
-        dated since its as-of date, or leaving the RFM window; contacts edited; customers
-        queued. None when everyone must be aggregated again (first run, a run back in time,
-        or a change of the settings the figures depend on). Moves the watermark to now."""
+        """Commercial partners whose stored figures may differ from their documents as of
+        ``as_of`` (see ``_stale_documents_sql``), contacts edited and customers queued since
+        the last full run began (the watermark). None when everyone must be aggregated
+        again (first run, a run back in time, or a change of the settings the figures depend
+        on). Moves the watermark to now."""
         since, last = company.customer_segmentation_watermark, company.customer_segmentation_as_of
         company.sudo().customer_segmentation_watermark = self.env.cr.now()
         if not since or not last or as_of < last:
             return None
-        dated = [(last + timedelta(days=1), as_of + timedelta(days=1))]
-        if company.rfm_window_days:
-            window = timedelta(days=company.rfm_window_days)
-            dated.append((last - window + timedelta(days=1), as_of - window + timedelta(days=1)))
-        if company.customer_transaction_source == "invoice":
-            documents = SQL(
-                """SELECT commercial_partner_id FROM account_move
-                    WHERE company_id = %s AND move_type IN ('out_invoice', 'out_refund')
-                      AND (write_date >= %s OR %s)""",
-                company.id,
-                since,
-                SQL(" OR ").join(
-                    SQL("(invoice_date >= %s AND invoice_date < %s)", low, high)
-                    for low, high in dated
-                ),
-            )
-        else:
-            documents = SQL(
-                """SELECT rp.commercial_partner_id FROM sale_order so
-                     JOIN res_partner rp ON rp.id = so.partner_id
-                    WHERE so.company_id = %s AND (so.write_date >= %s OR %s)""",
-                company.id,
-                since,
-                SQL(" OR ").join(
-                    SQL("(so.date_order >= %s AND so.date_order < %s)", low, high)
-                    for low, high in dated
-                ),
-            )
         self.env.cr.execute(
             SQL(
                 """%s
                 UNION SELECT commercial_partner_id FROM res_partner WHERE write_date >= %s
                 UNION SELECT partner_id FROM customer_segmentation_queue WHERE company_id = %s""",
-                documents,
+                self._stale_documents_sql(company, as_of, since, last),
                 since,
                 company.id,
             )
         )
         return [partner_id for (partner_id,) in self.env.cr.fetchall()]
+
+    def _stale_documents_sql(self, company, as_of, since, last):
+        """Commercial partners of the transactions written since ``since``, dated since the
+        last as-of date ``last`` or leaving the RFM window since; of the customer invoices
+        written since (a payment rewrites its invoice) or falling due since ``last``."""
+        dated = [(last + timedelta(days=1), as_of + timedelta(days=1))]
+        if company.rfm_window_days:
+            window = timedelta(days=company.rfm_window_days)
+            dated.append((last - window + timedelta(days=1), as_of - window + timedelta(days=1)))
+
+        def written_or_dated(alias, date_column):
+            column = SQL.identifier(alias, date_column)
+            return SQL(" OR ").join(
+                [
+                    SQL("%s >= %s", SQL.identifier(alias, "write_date"), since),
+                    *(
+                        SQL("(%s >= %s AND %s < %s)", column, low, column, high)
+                        for low, high in dated
+                    ),
+                ]
+            )
+
+        if company.customer_transaction_source == "invoice":
+            invoice_changes = written_or_dated("am", "invoice_date")
+            orders = SQL()
+        else:
+            invoice_changes = SQL("am.write_date >= %s", since)
+            orders = SQL(
+                """SELECT rp.commercial_partner_id FROM sale_order so
+                     JOIN res_partner rp ON rp.id = so.partner_id
+                    WHERE so.company_id = %s AND (%s) UNION""",
+                company.id,
+                written_or_dated("so", "date_order"),
+            )
+        return SQL(
+            """%(orders)s
+            SELECT am.commercial_partner_id FROM account_move am
+             WHERE am.company_id = %(company)s AND am.move_type IN ('out_invoice', 'out_refund')
+               AND (%(invoice_changes)s
+                    OR (am.move_type = 'out_invoice' AND am.state = 'posted'
+                        AND am.payment_state IN ('not_paid', 'partial')
+                        AND am.invoice_date_due >= %(last)s
+                        AND am.invoice_date_due < %(as_of)s))""",
+            orders=orders,
+            company=company.id,
+            invoice_changes=invoice_changes,
+            last=last,
+            as_of=as_of,
+        )
 
     @api.private
     def _build_result(self, company, as_of, partner_ids, fresh_ids):
@@ -453,6 +487,107 @@ class CustomerSegmentationEngine(models.AbstractModel):
             partners=list(fresh_ids),
         )
 
+    def _invoices_sql(self, company, as_of, partner_ids):
+        """One row per posted customer invoice or credit note of ``partner_ids`` (everyone if
+        None): due date, residual in the company currency, whether it is open or overdue,
+        and for a paid invoice when it was paid and in how many days. An invoice is paid
+        when Odoo says paid or in payment, on the latest date of what settled it: the lines
+        reconciled with its receivable line (payments, credit notes) and the payments
+        matched without a journal entry."""
+        return SQL(
+            """
+            SELECT am.commercial_partner_id AS partner_id, am.move_type,
+                   am.invoice_date_due AS due, am.amount_residual_signed AS residual,
+                   am.payment_state IN ('not_paid', 'partial') AS is_open,
+                   am.payment_state IN ('not_paid', 'partial') AND am.move_type = 'out_invoice'
+                       AND am.invoice_date_due < %(as_of)s AS overdue,
+                   settled.paid_on,
+                   -- GREATEST skips NULLs: unpaid invoices need the CASE
+                   CASE WHEN settled.paid_on IS NOT NULL
+                        THEN GREATEST(settled.paid_on - am.invoice_date, 0) END AS days_to_pay
+              FROM account_move am
+              LEFT JOIN LATERAL (
+                SELECT GREATEST(
+                    (SELECT MAX(counterpart.date)
+                       FROM account_move_line line
+                       JOIN account_partial_reconcile part ON part.debit_move_id = line.id
+                       JOIN account_move_line counterpart ON counterpart.id = part.credit_move_id
+                      WHERE line.move_id = am.id AND line.display_type = 'payment_term'),
+                    (SELECT MAX(pay.date)
+                       FROM account_move__account_payment matched
+                       JOIN account_payment pay ON pay.id = matched.payment_id
+                      WHERE matched.invoice_id = am.id AND pay.move_id IS NULL
+                        AND pay.state IN ('in_process', 'paid'))
+                ) AS paid_on
+              ) settled ON am.move_type = 'out_invoice'
+                       AND am.payment_state IN ('paid', 'in_payment')
+             WHERE am.state = 'posted' AND am.move_type IN ('out_invoice', 'out_refund')
+               AND am.company_id = %(company)s AND am.invoice_date <= %(as_of)s %(scope)s
+            """,
+            as_of=as_of,
+            company=company.id,
+            scope=partner_scope(SQL.identifier("am", "commercial_partner_id"), partner_ids),
+        )
+
+    def _payments_sql(self, company, as_of, partner_ids, fresh_ids):
+        """Per commercial entity in scope (``partner_ids``, everyone if None) with a posted
+        customer invoice: how it pays (PAYMENT_COLUMNS), aggregated from the invoices of
+        ``fresh_ids`` (everyone if None), as stored for the others."""
+        digits = company.currency_id.decimal_places
+        fresh = SQL(
+            """
+            SELECT partner_id,
+                   COUNT(paid_on)::int AS paid_invoice_count,
+                   ROUND(AVG(days_to_pay), 1) AS avg_days_to_pay,
+                   ROUND((PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY days_to_pay))::numeric, 1)
+                       AS p90_days_to_pay,
+                   ROUND(100.0 * COUNT(*) FILTER (WHERE paid_on > due)
+                         / NULLIF(COUNT(paid_on), 0), 1) AS late_payment_rate,
+                   ROUND(COALESCE(SUM(residual) FILTER (WHERE overdue), 0), %(digits)s)
+                       AS overdue_amount,
+                   COUNT(*) FILTER (WHERE overdue)::int AS overdue_count,
+                   MIN(due) FILTER (WHERE overdue) AS oldest_overdue_date,
+                   ROUND(COALESCE(SUM(residual) FILTER (WHERE is_open), 0), %(digits)s)
+                       AS open_receivable
+              FROM (%(invoices)s) invoice
+             GROUP BY partner_id
+            HAVING bool_or(move_type = 'out_invoice')
+            """,
+            digits=digits,
+            invoices=self._invoices_sql(company, as_of, fresh_ids),
+        )
+        if fresh_ids is None:
+            return fresh
+        return SQL(
+            """
+            %(fresh)s
+            UNION ALL
+            SELECT partner_id, %(columns)s
+              FROM customer_profile
+             WHERE company_id = %(company)s AND payment_class IS NOT NULL
+               AND partner_id <> ALL(%(partners)s) %(scope)s
+            """,
+            fresh=fresh,
+            scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
+            columns=SQL(", ").join(SQL.identifier(name) for name in PAYMENT_COLUMNS),
+            company=company.id,
+            partners=list(fresh_ids),
+        )
+
+    def _payment_class_sql(self, company, as_of):
+        """Payment class of a customer from ``pay`` (payments), by the thresholds of Settings."""
+        return SQL(
+            """CASE WHEN pay.partner_id IS NULL THEN NULL
+                    WHEN pay.oldest_overdue_date < %(risky_since)s THEN 'risky'
+                    WHEN pay.overdue_count > 0 OR pay.late_payment_rate >= %(late_rate)s
+                        THEN 'late'
+                    WHEN pay.avg_days_to_pay <= %(prompt_days)s THEN 'prompt'
+                    ELSE 'normal' END""",
+            risky_since=as_of - timedelta(days=company.customer_payment_risky_days),
+            late_rate=company.customer_payment_late_rate,
+            prompt_days=company.customer_payment_prompt_days,
+        )
+
     def _scores_sql(self, company, as_of):
         """R, F and M scores of the RFM population (customers with a transaction in the
         window), read from the ``metrics`` CTE."""
@@ -576,14 +711,14 @@ class CustomerSegmentationEngine(models.AbstractModel):
     def _classified_sql(self, company, as_of, partner_ids, fresh_ids):
         """WITH ... classified: the new classification of every customer in scope
         (``partner_ids``, everyone if None), with the figures of ``fresh_ids`` aggregated
-        again (see ``_metrics_sql``)."""
-        universe_scope = partner_scope(SQL.identifier("partner_id"), partner_ids)
+        again (see ``_metrics_sql`` and ``_payments_sql``)."""
         return SQL(
             """
             WITH metrics AS (%(metrics)s),
             scores AS (%(scores)s),
             segment_map AS (%(segment_map)s),
             potential AS (%(potential)s),
+            payments AS (%(payments)s),
             universe AS (
                 SELECT u.partner_id, cp.country_id, cp.state_id, cp.city FROM (
                     SELECT partner_id FROM metrics
@@ -605,7 +740,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
                        s.m_score AS rfm_m_score,
                        s.r_score::text || s.f_score::text || s.m_score::text AS rfm_score,
                        sm.segment_id, t.tier AS value_tier, %(stage)s AS lifecycle_stage,
-                       u.country_id, u.state_id, u.city
+                       u.country_id, u.state_id, u.city, %(payment_columns)s,
+                       %(payment_class)s AS payment_class
                   FROM universe u
                   LEFT JOIN metrics m ON m.partner_id = u.partner_id
                   LEFT JOIN scores s ON s.partner_id = u.partner_id
@@ -613,6 +749,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                          ON (sm.r, sm.f, sm.m) = (s.r_score, s.f_score, s.m_score)
                   LEFT JOIN (SELECT DISTINCT partner_id FROM potential) pot
                          ON pot.partner_id = u.partner_id
+                  LEFT JOIN payments pay ON pay.partner_id = u.partner_id
                   %(extra_joins)s
                   CROSS JOIN LATERAL (SELECT %(tier)s AS tier) t
             )
@@ -621,8 +758,11 @@ class CustomerSegmentationEngine(models.AbstractModel):
             scores=self._scores_sql(company, as_of),
             segment_map=self._segment_map_sql(company),
             potential=self._potential_sql(company, as_of, partner_ids),
+            payments=self._payments_sql(company, as_of, partner_ids, fresh_ids),
+            payment_columns=SQL(", ").join(SQL.identifier("pay", n) for n in PAYMENT_COLUMNS),
+            payment_class=self._payment_class_sql(company, as_of),
             company=company.id,
-            universe_scope=universe_scope,
+            universe_scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
             digits=company.currency_id.decimal_places,
             stage=self._lifecycle_stage_sql(company, as_of),
             tier=self._value_tier_sql(company),

@@ -9,3 +9,4 @@ from . import test_security
 from . import test_sources
 from . import test_settings
 from . import test_tours
+from . import test_payments

@@ -1,4 +1,10 @@
-from .classes import BUYING_STAGES, CUSTOMER_TYPES, LIFECYCLE_STAGES, VALUE_TIERS
+from .classes import (
+    BUYING_STAGES,
+    CUSTOMER_TYPES,
+    LIFECYCLE_STAGES,
+    PAYMENT_CLASSES,
+    VALUE_TIERS,
+)
 from .groups import INTERNAL_GROUP, MANAGER_GROUP, USER_GROUP
 from .rules import insert_rule_after
 from .sql import (

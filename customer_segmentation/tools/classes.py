@@ -10,6 +10,12 @@ LIFECYCLE_STAGES = [
     ("churned", "Churned"),
 ]
 VALUE_TIERS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
+PAYMENT_CLASSES = [
+    ("prompt", "Prompt Payer"),
+    ("normal", "Normal Payer"),
+    ("late", "Late Payer"),
+    ("risky", "Risky Payer"),
+]
 # Stages of customers who buy: the base from which customers churn.
 BUYING_STAGES = ("new", "active", "vip", "at_risk")
 
