@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from ..tools import LIFECYCLE_STAGES, PAYMENT_CLASSES, USER_GROUP, VALUE_TIERS
+from ..tools import LIFECYCLE_STAGES, PAYMENT_CLASSES, USER_GROUP, VALUE_TIERS, WEEKDAYS
 
 HELP = {
     "region": "The customer's address as it was at the last classification run.",
@@ -54,6 +54,20 @@ HELP = {
     "invoice overdue by more than the risky days), late (late payment rate at or above the "
     "late rate, or an invoice overdue), prompt (average days to pay at most the prompt days), "
     "normal (any other customer with a posted invoice). Empty without invoices.",
+    "preferred_weekday": "Day of the week on which the customer placed most of their confirmed "
+    "sale orders (whatever the transaction source), in the time zone of the company's contact, "
+    "else of the user; a tie goes to the earliest day, Monday first.",
+    "preferred_hour": "Hour of the day (0-23) at which the customer placed most of their "
+    "confirmed sale orders, in the same time zone; a tie goes to the earliest hour.",
+    "avg_days_between_orders": "Mean gap in days between consecutive distinct days with a "
+    "confirmed sale order (same time zone). Empty with fewer than two order days.",
+    "order_interval_deviation": "Standard deviation (sample) of the same gaps, in days: small "
+    "next to the average gap means the customer orders regularly. Empty with fewer than three "
+    "order days.",
+    "discount_order_rate": "Percent of the customer's confirmed sale orders with a discount: a "
+    "line with a discount percentage, or a negative line (reward, discount product).",
+    "top_category": "Product categories in which the customer spent most: untaxed amount of the "
+    "confirmed sale order lines in the company currency, the largest first (up to three).",
 }
 
 
@@ -175,6 +189,61 @@ class CustomerProfile(models.Model):
     payment_class = fields.Selection(
         PAYMENT_CLASSES, readonly=True, index="btree_not_null", help=HELP["payment_class"]
     )
+    # How the customer buys (confirmed sale orders and their lines).
+    preferred_weekday = fields.Selection(
+        WEEKDAYS, readonly=True, index="btree_not_null", help=HELP["preferred_weekday"]
+    )
+    preferred_hour = fields.Integer(readonly=True, help=HELP["preferred_hour"])
+    avg_days_between_orders = fields.Float(
+        "Average Days Between Orders",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help=HELP["avg_days_between_orders"],
+    )
+    order_interval_deviation = fields.Float(
+        "Order Interval Deviation (days)",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help=HELP["order_interval_deviation"],
+    )
+    discount_order_rate = fields.Float(
+        "Orders with Discount (%)",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help=HELP["discount_order_rate"],
+    )
+    top_category_1_id = fields.Many2one(
+        "product.category",
+        string="Top Category",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        help=HELP["top_category"],
+    )
+    top_category_2_id = fields.Many2one(
+        "product.category",
+        string="Second Category",
+        readonly=True,
+        ondelete="set null",
+        help=HELP["top_category"],
+    )
+    top_category_3_id = fields.Many2one(
+        "product.category",
+        string="Third Category",
+        readonly=True,
+        ondelete="set null",
+        help=HELP["top_category"],
+    )
+    top_category_ids = fields.Many2many(
+        "product.category",
+        string="Top Categories",
+        compute="_compute_top_category_ids",
+        search="_search_top_category_ids",
+        help=HELP["top_category"],
+    )
     # Other partner attributes, for grouping the analysis (joined in SQL).
     customer_type = fields.Selection(related="partner_id.customer_type")
     user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
@@ -198,6 +267,19 @@ class CustomerProfile(models.Model):
             return NotImplemented
         as_of = self.env.company.customer_segmentation_as_of or fields.Date.today()
         return Domain("last_order_date", flipped[operator], as_of - timedelta(days=value))
+
+    @api.depends("top_category_1_id", "top_category_2_id", "top_category_3_id")
+    def _compute_top_category_ids(self):
+        for profile in self:
+            profile.top_category_ids = (
+                profile.top_category_1_id | profile.top_category_2_id | profile.top_category_3_id
+            )
+
+    def _search_top_category_ids(self, operator, value):
+        """Customers with any of the categories among their three top ones."""
+        if operator not in ("in", "any"):
+            return NotImplemented
+        return Domain.OR(Domain(f"top_category_{rank}_id", operator, value) for rank in (1, 2, 3))
 
     @api.depends("pinned_stage", "pinned_segment_id")
     def _compute_is_pinned(self):

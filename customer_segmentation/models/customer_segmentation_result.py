@@ -57,6 +57,20 @@ class CustomerSegmentationResult(models.Model):
     oldest_overdue_date = fields.Date("Oldest Overdue Due Date", help=HELP["oldest_overdue_date"])
     open_receivable = fields.Float(digits=False, help=HELP["open_receivable"])
     payment_class = fields.Char(help=HELP["payment_class"])
+    preferred_weekday = fields.Char(help=HELP["preferred_weekday"])
+    preferred_hour = fields.Integer(help=HELP["preferred_hour"])
+    avg_days_between_orders = fields.Float(
+        "Average Days Between Orders", digits=False, help=HELP["avg_days_between_orders"]
+    )
+    order_interval_deviation = fields.Float(
+        "Order Interval Deviation (days)", digits=False, help=HELP["order_interval_deviation"]
+    )
+    discount_order_rate = fields.Float(
+        "Orders with Discount (%)", digits=False, help=HELP["discount_order_rate"]
+    )
+    top_category_1_id = fields.Integer("Top Category", help=HELP["top_category"])
+    top_category_2_id = fields.Integer("Second Category", help=HELP["top_category"])
+    top_category_3_id = fields.Integer("Third Category", help=HELP["top_category"])
     old_stage = fields.Char(
         "Stage Before", help="Lifecycle stage stored before the run, for the history."
     )

@@ -149,6 +149,42 @@ class ResPartner(models.Model):
     customer_payment_class = _profile_field(
         fields.Selection, "payment_class", string="Payment Class", help=HELP["payment_class"]
     )
+    customer_preferred_weekday = _profile_field(
+        fields.Selection,
+        "preferred_weekday",
+        string="Preferred Weekday",
+        help=HELP["preferred_weekday"],
+    )
+    customer_preferred_hour = _profile_field(
+        fields.Integer, "preferred_hour", string="Preferred Hour", help=HELP["preferred_hour"]
+    )
+    customer_avg_days_between_orders = _profile_field(
+        fields.Float,
+        "avg_days_between_orders",
+        string="Average Days Between Orders",
+        digits=(16, 1),
+        help=HELP["avg_days_between_orders"],
+    )
+    customer_order_interval_deviation = _profile_field(
+        fields.Float,
+        "order_interval_deviation",
+        string="Order Interval Deviation (days)",
+        digits=(16, 1),
+        help=HELP["order_interval_deviation"],
+    )
+    customer_discount_order_rate = _profile_field(
+        fields.Float,
+        "discount_order_rate",
+        string="Orders with Discount (%)",
+        digits=(16, 1),
+        help=HELP["discount_order_rate"],
+    )
+    customer_top_category_id = _profile_field(
+        fields.Many2one, "top_category_1_id", string="Top Category", help=HELP["top_category"]
+    )
+    customer_top_category_ids = _profile_field(
+        fields.Many2many, "top_category_ids", string="Top Categories", help=HELP["top_category"]
+    )
     customer_credit_limit_use = fields.Float(
         "Credit Limit Used (%)",
         digits=(16, 1),
@@ -366,6 +402,10 @@ class ResPartner(models.Model):
         result = super().write(vals)
         if changed:
             changed._enqueue_classified_companies()
+        if "tz" in vals:
+            # The behaviour profile reads order times in the company's time zone.
+            companies = self.env["res.company"].sudo().search([("partner_id", "in", self.ids)])
+            companies.customer_segmentation_watermark = False
         return result
 
     def _enqueue_classified_companies(self):

@@ -35,6 +35,17 @@ PAYMENT_COLUMNS = (
     "oldest_overdue_date",
     "open_receivable",
 )
+# How the customer buys, aggregated from the confirmed orders by ``_behaviour_sql``.
+BEHAVIOUR_COLUMNS = (
+    "preferred_weekday",
+    "preferred_hour",
+    "avg_days_between_orders",
+    "order_interval_deviation",
+    "discount_order_rate",
+    "top_category_1_id",
+    "top_category_2_id",
+    "top_category_3_id",
+)
 PROFILE_VALUE_COLUMNS = (
     "first_order_date",
     "last_order_date",
@@ -55,6 +66,7 @@ PROFILE_VALUE_COLUMNS = (
     "city",
     *PAYMENT_COLUMNS,
     "payment_class",
+    *BEHAVIOUR_COLUMNS,
 )
 # The rows of ``_difference_sql``, as staged in customer.segmentation.result.
 RESULT_COLUMNS = (
@@ -67,6 +79,13 @@ RESULT_COLUMNS = (
     "old_segment_id",
     "old_tier",
 )
+# Profile columns referring to records that may be deleted between staging and writing.
+REFERENCES = {
+    "segment_id": "customer_rfm_segment",
+    "top_category_1_id": "product_category",
+    "top_category_2_id": "product_category",
+    "top_category_3_id": "product_category",
+}
 # A manager's pin wins over what a run staged before it.
 PINS = {"lifecycle_stage": "pinned_stage", "segment_id": "pinned_segment_id"}
 
@@ -227,9 +246,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
         return [partner_id for (partner_id,) in self.env.cr.fetchall()]
 
     def _stale_documents_sql(self, company, as_of, since, last):
-        """Commercial partners of the transactions written since ``since``, dated since the
-        last as-of date ``last`` or leaving the RFM window since; of the customer invoices
-        written since (a payment rewrites its invoice) or falling due since ``last``."""
+        """Commercial partners of the orders and invoices written since ``since``, dated
+        since the last as-of date ``last`` or leaving the RFM window since (a payment
+        rewrites its invoice), and of the unpaid invoices falling due since ``last``."""
         dated = [(last + timedelta(days=1), as_of + timedelta(days=1))]
         if company.rfm_window_days:
             window = timedelta(days=company.rfm_window_days)
@@ -249,18 +268,15 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
         if company.customer_transaction_source == "invoice":
             invoice_changes = written_or_dated("am", "invoice_date")
-            orders = SQL()
         else:
             invoice_changes = SQL("am.write_date >= %s", since)
-            orders = SQL(
-                """SELECT rp.commercial_partner_id FROM sale_order so
-                     JOIN res_partner rp ON rp.id = so.partner_id
-                    WHERE so.company_id = %s AND (%s) UNION""",
-                company.id,
-                written_or_dated("so", "date_order"),
-            )
+        # The behaviour profile reads the orders whatever the transaction source.
         return SQL(
-            """%(orders)s
+            """
+            SELECT rp.commercial_partner_id FROM sale_order so
+              JOIN res_partner rp ON rp.id = so.partner_id
+             WHERE so.company_id = %(company)s AND (%(order_changes)s)
+            UNION
             SELECT am.commercial_partner_id FROM account_move am
              WHERE am.company_id = %(company)s AND am.move_type IN ('out_invoice', 'out_refund')
                AND (%(invoice_changes)s
@@ -268,8 +284,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
                         AND am.payment_state IN ('not_paid', 'partial')
                         AND am.invoice_date_due >= %(last)s
                         AND am.invoice_date_due < %(as_of)s))""",
-            orders=orders,
             company=company.id,
+            order_changes=written_or_dated("so", "date_order"),
             invoice_changes=invoice_changes,
             last=last,
             as_of=as_of,
@@ -588,6 +604,124 @@ class CustomerSegmentationEngine(models.AbstractModel):
             prompt_days=company.customer_payment_prompt_days,
         )
 
+    def _orders_sql(self, company, as_of, partner_ids):
+        """(partner_id, order_id, local): the confirmed sale orders of ``partner_ids``
+        (everyone if None), with their date in the company's time zone."""
+        tz = company.partner_id.tz or self.env.user.tz or "UTC"
+        return SQL(
+            """
+            SELECT rp.commercial_partner_id AS partner_id, so.id AS order_id,
+                   (so.date_order AT TIME ZONE 'UTC') AT TIME ZONE %(tz)s AS local
+              FROM sale_order so
+              JOIN res_partner rp ON rp.id = so.partner_id
+             WHERE so.state = 'sale' AND so.company_id = %(company)s
+               AND so.date_order < %(end)s %(scope)s
+            """,
+            tz=tz,
+            company=company.id,
+            end=as_of + timedelta(days=1),
+            scope=contacts_scope(SQL.identifier("so", "partner_id"), partner_ids),
+        )
+
+    def _order_habits_sql(self):
+        """Per partner of the ``orders`` CTE: preferred weekday and hour, the gaps between
+        order days, the share of orders with a discount (see the profile's help)."""
+        return SQL(
+            """
+            SELECT o.partner_id,
+                   (MODE() WITHIN GROUP (ORDER BY EXTRACT(ISODOW FROM o.local)::int - 1))::text
+                       AS preferred_weekday,
+                   MODE() WITHIN GROUP (ORDER BY EXTRACT(HOUR FROM o.local)::int)
+                       AS preferred_hour,
+                   MIN(gaps.mean) AS avg_days_between_orders,
+                   MIN(gaps.deviation) AS order_interval_deviation,
+                   ROUND(100.0 * COUNT(*) FILTER (WHERE discounted.order_id IS NOT NULL)
+                         / COUNT(*), 1) AS discount_order_rate
+              FROM orders o
+              LEFT JOIN (
+                SELECT DISTINCT sol.order_id FROM sale_order_line sol
+                  JOIN orders ON orders.order_id = sol.order_id
+                 WHERE sol.discount > 0 OR sol.price_subtotal < 0
+              ) discounted ON discounted.order_id = o.order_id
+              LEFT JOIN (
+                SELECT partner_id, ROUND(AVG(gap), 1) AS mean,
+                       ROUND(STDDEV_SAMP(gap), 1) AS deviation
+                  FROM (SELECT partner_id,
+                               day - LAG(day) OVER (PARTITION BY partner_id ORDER BY day) AS gap
+                          FROM (SELECT DISTINCT partner_id, local::date AS day FROM orders) d
+                       ) g
+                 WHERE gap IS NOT NULL
+                 GROUP BY partner_id
+              ) gaps ON gaps.partner_id = o.partner_id
+             GROUP BY o.partner_id
+            """
+        )
+
+    def _top_categories_sql(self):
+        """Per partner of the ``orders`` CTE: the three product categories with the most
+        untaxed revenue (company currency), ties to the lowest id."""
+        return SQL(
+            """
+            SELECT partner_id,
+                   MIN(categ_id) FILTER (WHERE rank = 1) AS top_category_1_id,
+                   MIN(categ_id) FILTER (WHERE rank = 2) AS top_category_2_id,
+                   MIN(categ_id) FILTER (WHERE rank = 3) AS top_category_3_id
+              FROM (
+                SELECT o.partner_id, pt.categ_id,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY o.partner_id
+                           ORDER BY SUM(sol.price_subtotal
+                                        / COALESCE(NULLIF(so.currency_rate, 0), 1)) DESC,
+                                    pt.categ_id) AS rank
+                  FROM orders o
+                  JOIN sale_order so ON so.id = o.order_id
+                  JOIN sale_order_line sol ON sol.order_id = o.order_id
+                  JOIN product_product pp ON pp.id = sol.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE sol.display_type IS NULL AND pt.categ_id IS NOT NULL
+                 GROUP BY o.partner_id, pt.categ_id
+                HAVING SUM(sol.price_subtotal) > 0
+              ) ranked
+             WHERE rank <= 3
+             GROUP BY partner_id
+            """
+        )
+
+    def _behaviour_sql(self, company, as_of, partner_ids, fresh_ids):
+        """Per commercial entity in scope (``partner_ids``, everyone if None) with a
+        confirmed order: how it buys (BEHAVIOUR_COLUMNS), aggregated from the orders of
+        ``fresh_ids`` (everyone if None), as stored for the others."""
+        columns = SQL(", ").join(SQL.identifier(name) for name in BEHAVIOUR_COLUMNS)
+        fresh = SQL(
+            """
+            WITH orders AS (%(orders)s)
+            SELECT h.partner_id, %(columns)s
+              FROM (%(habits)s) h
+              LEFT JOIN (%(categories)s) c ON c.partner_id = h.partner_id
+            """,
+            orders=self._orders_sql(company, as_of, fresh_ids),
+            columns=columns,
+            habits=self._order_habits_sql(),
+            categories=self._top_categories_sql(),
+        )
+        if fresh_ids is None:
+            return fresh
+        return SQL(
+            """
+            %(fresh)s
+            UNION ALL
+            SELECT partner_id, %(columns)s
+              FROM customer_profile
+             WHERE company_id = %(company)s AND preferred_weekday IS NOT NULL
+               AND partner_id <> ALL(%(partners)s) %(scope)s
+            """,
+            fresh=fresh,
+            columns=columns,
+            company=company.id,
+            partners=list(fresh_ids),
+            scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
+        )
+
     def _scores_sql(self, company, as_of):
         """R, F and M scores of the RFM population (customers with a transaction in the
         window), read from the ``metrics`` CTE."""
@@ -708,6 +842,24 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """More LEFT JOINs on ``u.partner_id`` for the classification, for extensions."""
         return SQL()
 
+    def _universe_sql(self, company, partner_ids):
+        """The active customers in scope (``partner_ids``, everyone if None) to classify,
+        with their region: those of the ``metrics`` and ``potential`` CTEs and the pinned."""
+        return SQL(
+            """
+            SELECT u.partner_id, cp.country_id, cp.state_id, cp.city FROM (
+                SELECT partner_id FROM metrics
+                UNION SELECT partner_id FROM potential
+                UNION SELECT partner_id FROM customer_profile
+                       WHERE company_id = %(company)s
+                         AND (pinned_stage IS NOT NULL OR pinned_segment_id IS NOT NULL)
+            ) u JOIN res_partner cp ON cp.id = u.partner_id AND cp.active
+             WHERE TRUE %(scope)s
+            """,
+            company=company.id,
+            scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
+        )
+
     def _classified_sql(self, company, as_of, partner_ids, fresh_ids):
         """WITH ... classified: the new classification of every customer in scope
         (``partner_ids``, everyone if None), with the figures of ``fresh_ids`` aggregated
@@ -719,16 +871,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
             segment_map AS (%(segment_map)s),
             potential AS (%(potential)s),
             payments AS (%(payments)s),
-            universe AS (
-                SELECT u.partner_id, cp.country_id, cp.state_id, cp.city FROM (
-                    SELECT partner_id FROM metrics
-                    UNION SELECT partner_id FROM potential
-                    UNION SELECT partner_id FROM customer_profile
-                           WHERE company_id = %(company)s
-                             AND (pinned_stage IS NOT NULL OR pinned_segment_id IS NOT NULL)
-                ) u JOIN res_partner cp ON cp.id = u.partner_id AND cp.active
-                 WHERE TRUE %(universe_scope)s
-            ),
+            behaviour AS (%(behaviour)s),
+            universe AS (%(universe)s),
             classified AS (
                 SELECT u.partner_id,
                        m.first_date AS first_order_date, m.last_date AS last_order_date,
@@ -741,7 +885,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                        s.r_score::text || s.f_score::text || s.m_score::text AS rfm_score,
                        sm.segment_id, t.tier AS value_tier, %(stage)s AS lifecycle_stage,
                        u.country_id, u.state_id, u.city, %(payment_columns)s,
-                       %(payment_class)s AS payment_class
+                       %(payment_class)s AS payment_class, %(behaviour_columns)s
                   FROM universe u
                   LEFT JOIN metrics m ON m.partner_id = u.partner_id
                   LEFT JOIN scores s ON s.partner_id = u.partner_id
@@ -750,6 +894,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                   LEFT JOIN (SELECT DISTINCT partner_id FROM potential) pot
                          ON pot.partner_id = u.partner_id
                   LEFT JOIN payments pay ON pay.partner_id = u.partner_id
+                  LEFT JOIN behaviour b ON b.partner_id = u.partner_id
                   %(extra_joins)s
                   CROSS JOIN LATERAL (SELECT %(tier)s AS tier) t
             )
@@ -761,8 +906,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
             payments=self._payments_sql(company, as_of, partner_ids, fresh_ids),
             payment_columns=SQL(", ").join(SQL.identifier("pay", n) for n in PAYMENT_COLUMNS),
             payment_class=self._payment_class_sql(company, as_of),
-            company=company.id,
-            universe_scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
+            behaviour=self._behaviour_sql(company, as_of, partner_ids, fresh_ids),
+            behaviour_columns=SQL(", ").join(SQL.identifier("b", n) for n in BEHAVIOUR_COLUMNS),
+            universe=self._universe_sql(company, partner_ids),
             digits=company.currency_id.decimal_places,
             stage=self._lifecycle_stage_sql(company, as_of),
             tier=self._value_tier_sql(company),
@@ -830,19 +976,28 @@ class CustomerSegmentationEngine(models.AbstractModel):
         )
 
     def _profile_upsert_sql(self, company, now):
-        """INSERT ... ON CONFLICT of the profiles of the ``batch`` CTE (partners and
-        segments deleted since the rows were staged are skipped)."""
+        """INSERT ... ON CONFLICT of the profiles of the ``batch`` CTE (partners deleted
+        since the rows were staged are skipped, records of REFERENCES left empty)."""
         values = [
-            SQL.identifier("seg", "id") if name == "segment_id" else SQL.identifier("b", name)
+            SQL.identifier(f"ref_{name}", "id") if name in REFERENCES else SQL.identifier("b", name)
             for name in PROFILE_VALUE_COLUMNS
         ]
+        references = SQL(" ").join(
+            SQL(
+                "LEFT JOIN %s ON %s = %s",
+                SQL(f"{table} ref_{name}"),
+                SQL.identifier(f"ref_{name}", "id"),
+                SQL.identifier("b", name),
+            )
+            for name, table in REFERENCES.items()
+        )
         return SQL(
             """
             INSERT INTO customer_profile (partner_id, company_id, %(columns)s, segmented_at)
             SELECT b.partner_id, %(company)s, %(values)s, %(now)s
               FROM batch b
               JOIN res_partner rp ON rp.id = b.partner_id
-              LEFT JOIN customer_rfm_segment seg ON seg.id = b.segment_id
+              %(references)s
              WHERE NOT b.is_delete
             ON CONFLICT (partner_id, company_id) DO UPDATE
                SET %(updates)s, segmented_at = EXCLUDED.segmented_at
@@ -850,6 +1005,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             """,
             columns=SQL(", ").join(SQL.identifier(name) for name in PROFILE_VALUE_COLUMNS),
             values=SQL(", ").join(values),
+            references=references,
             updates=SQL(", ").join(
                 SQL(
                     "%s = COALESCE(customer_profile.%s, EXCLUDED.%s)",

@@ -10,3 +10,4 @@ from . import test_sources
 from . import test_settings
 from . import test_tours
 from . import test_payments
+from . import test_behaviour

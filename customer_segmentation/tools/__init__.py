@@ -4,6 +4,7 @@ from .classes import (
     LIFECYCLE_STAGES,
     PAYMENT_CLASSES,
     VALUE_TIERS,
+    WEEKDAYS,
 )
 from .groups import INTERNAL_GROUP, MANAGER_GROUP, USER_GROUP
 from .rules import insert_rule_after

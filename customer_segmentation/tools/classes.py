@@ -16,6 +16,16 @@ PAYMENT_CLASSES = [
     ("late", "Late Payer"),
     ("risky", "Risky Payer"),
 ]
+# Weekdays as the behaviour profile stores them (Monday = 0, like Python's weekday()).
+WEEKDAYS = [
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+]
 # Stages of customers who buy: the base from which customers churn.
 BUYING_STAGES = ("new", "active", "vip", "at_risk")
 
