@@ -486,21 +486,37 @@ class CustomerSegmentationEngine(models.AbstractModel):
             in_window=in_window,
             transactions=self._transactions_sql(company, as_of, fresh_ids),
         )
+        stored = (
+            "first_order_date",
+            "last_order_date",
+            "order_count",
+            "total_revenue",
+            "rfm_frequency",
+            "rfm_monetary",
+        )
+        return self._with_stored_sql(company, fresh, fresh_ids, stored, SQL("order_count > 0"))
+
+    def _with_stored_sql(self, company, fresh, fresh_ids, columns, stored_if, partner_ids=None):
+        """The rows of ``fresh``, aggregated for ``fresh_ids`` (everyone if None), and the
+        stored profile ``columns`` of the other customers in scope (``partner_ids``,
+        everyone if None) whose profile meets ``stored_if``."""
         if fresh_ids is None:
             return fresh
         return SQL(
             """
             %(fresh)s
             UNION ALL
-            SELECT partner_id, first_order_date, last_order_date, order_count, total_revenue,
-                   rfm_frequency, rfm_monetary
+            SELECT partner_id, %(columns)s
               FROM customer_profile
-             WHERE company_id = %(company)s AND order_count > 0
-               AND partner_id <> ALL(%(partners)s)
+             WHERE company_id = %(company)s AND %(stored_if)s
+               AND partner_id <> ALL(%(partners)s) %(scope)s
             """,
             fresh=fresh,
+            columns=SQL(", ").join(SQL.identifier(name) for name in columns),
             company=company.id,
+            stored_if=stored_if,
             partners=list(fresh_ids),
+            scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
         )
 
     def _invoices_sql(self, company, as_of, partner_ids):
@@ -572,22 +588,13 @@ class CustomerSegmentationEngine(models.AbstractModel):
             digits=digits,
             invoices=self._invoices_sql(company, as_of, fresh_ids),
         )
-        if fresh_ids is None:
-            return fresh
-        return SQL(
-            """
-            %(fresh)s
-            UNION ALL
-            SELECT partner_id, %(columns)s
-              FROM customer_profile
-             WHERE company_id = %(company)s AND payment_class IS NOT NULL
-               AND partner_id <> ALL(%(partners)s) %(scope)s
-            """,
-            fresh=fresh,
-            scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
-            columns=SQL(", ").join(SQL.identifier(name) for name in PAYMENT_COLUMNS),
-            company=company.id,
-            partners=list(fresh_ids),
+        return self._with_stored_sql(
+            company,
+            fresh,
+            fresh_ids,
+            PAYMENT_COLUMNS,
+            SQL("payment_class IS NOT NULL"),
+            partner_ids,
         )
 
     def _payment_class_sql(self, company, as_of):
@@ -691,7 +698,6 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """Per commercial entity in scope (``partner_ids``, everyone if None) with a
         confirmed order: how it buys (BEHAVIOUR_COLUMNS), aggregated from the orders of
         ``fresh_ids`` (everyone if None), as stored for the others."""
-        columns = SQL(", ").join(SQL.identifier(name) for name in BEHAVIOUR_COLUMNS)
         fresh = SQL(
             """
             WITH orders AS (%(orders)s)
@@ -700,26 +706,17 @@ class CustomerSegmentationEngine(models.AbstractModel):
               LEFT JOIN (%(categories)s) c ON c.partner_id = h.partner_id
             """,
             orders=self._orders_sql(company, as_of, fresh_ids),
-            columns=columns,
+            columns=SQL(", ").join(SQL.identifier(name) for name in BEHAVIOUR_COLUMNS),
             habits=self._order_habits_sql(),
             categories=self._top_categories_sql(),
         )
-        if fresh_ids is None:
-            return fresh
-        return SQL(
-            """
-            %(fresh)s
-            UNION ALL
-            SELECT partner_id, %(columns)s
-              FROM customer_profile
-             WHERE company_id = %(company)s AND preferred_weekday IS NOT NULL
-               AND partner_id <> ALL(%(partners)s) %(scope)s
-            """,
-            fresh=fresh,
-            columns=columns,
-            company=company.id,
-            partners=list(fresh_ids),
-            scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
+        return self._with_stored_sql(
+            company,
+            fresh,
+            fresh_ids,
+            BEHAVIOUR_COLUMNS,
+            SQL("preferred_weekday IS NOT NULL"),
+            partner_ids,
         )
 
     def _scores_sql(self, company, as_of):
