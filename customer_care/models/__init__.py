@@ -7,6 +7,7 @@ from . import customer_purchase_month
 from . import care_engine
 from . import segmentation_engine
 from . import mail_activity
+from . import res_users
 from . import res_company
 from . import res_config_settings
 from . import res_partner
