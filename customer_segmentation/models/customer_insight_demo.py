@@ -156,10 +156,11 @@ class CustomerInsightDemo(models.AbstractModel):
                 lead_vals["stage_id"] = rng.choice(open_stages).id
                 leads.append(lead_vals)
                 lead_dates.append((today - timedelta(days=rng.randint(3, 40)), None))
-                if rng.random() < 0.4:
+                quoted = rng.random()
+                if quoted < 0.4:  # half of the quotations sent: purchase intent
                     orders.append(
                         self._order_vals(rng, partner, products, spend, pricelist, today, utm)
-                        | {"_confirm": False}
+                        | {"_confirm": False, "state": "sent" if quoted < 0.2 else "draft"}
                     )
                 continue
             lead_vals.update(stage_id=won_stage.id, probability=100)

@@ -32,8 +32,14 @@ HELP = {
     "amounts set in Settings). Empty for customers without a transaction in the window.",
     "lifecycle_stage": "First rule that applies: churned (days since the last transaction > "
     "churn days), at risk (> at-risk days), new (first transaction at most 'new days' ago), "
-    "VIP (value tier high), active (any other customer with a transaction); potential: no "
-    "transaction but an open opportunity or quotation. A manager's pin wins.",
+    "VIP (meets the VIP criterion of Settings: value tier high, and F score at least the "
+    "minimum if so set), active (any other customer with a transaction); without a "
+    "transaction: intent (a sent quotation, or an open opportunity at or above the intent "
+    "probability of Settings), potential (an open opportunity or a draft quotation). A "
+    "manager's pin wins.",
+    "high_value": "Meets the VIP criterion of Settings (value tier high, and F score at least "
+    "the minimum if so set), whatever the lifecycle stage: a new or at-risk customer of high "
+    "value is flagged rather than hidden.",
     "segmented_at": "When the engine last changed this customer's figures or classes.",
     "paid_invoice_count": "Posted customer invoices of the company fully paid (paid or in "
     "payment) by the last run; credit notes and invoices cancelled by a credit note excluded.",
@@ -124,6 +130,7 @@ class CustomerProfile(models.Model):
     lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES, readonly=True, help=HELP["lifecycle_stage"]
     )
+    high_value = fields.Boolean(readonly=True, help=HELP["high_value"])
     pinned_stage = fields.Selection(
         LIFECYCLE_STAGES,
         readonly=True,

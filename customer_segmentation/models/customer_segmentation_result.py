@@ -39,6 +39,7 @@ class CustomerSegmentationResult(models.Model):
     segment_id = fields.Integer("RFM Segment", help=HELP["segment_id"])
     value_tier = fields.Char("Value Tier", help=HELP["value_tier"])
     lifecycle_stage = fields.Char("Lifecycle Stage", help=HELP["lifecycle_stage"])
+    high_value = fields.Boolean(help=HELP["high_value"])
     country_id = fields.Integer("Country", help=HELP["region"])
     state_id = fields.Integer("State", help=HELP["region"])
     city = fields.Char(help=HELP["region"])

@@ -99,6 +99,26 @@ class ResCompany(models.Model):
         default=20000,
         help="Monetary value in the window from which a customer is of medium value.",
     )
+    customer_vip_criterion = fields.Selection(
+        [("tier", "High value tier"), ("tier_frequency", "High value tier and frequent buyer")],
+        "VIP Criterion",
+        default="tier_frequency",
+        required=True,
+        help="Who is a VIP (a high-value customer): of the high value tier; or of the high "
+        "value tier and with an F score at least the minimum below (buys often and much).",
+    )
+    customer_vip_min_f_score = fields.Integer(
+        "VIP Minimum F Score",
+        default=4,
+        help="With the criterion 'high value tier and frequent buyer': the lowest F score "
+        "(1-5) of a VIP.",
+    )
+    customer_intent_probability = fields.Float(
+        "Intent From Probability (%)",
+        default=50.0,
+        help="A prospect (no transaction yet) with a sent quotation, or an open opportunity "
+        "whose probability is at least this percentage, shows purchase intent.",
+    )
     customer_payment_prompt_days = fields.Integer(
         "Prompt Payer Days",
         default=15,
@@ -212,6 +232,16 @@ class ResCompany(models.Model):
             if not 0 < company.customer_payment_late_rate <= 100:
                 raise ValidationError(
                     self.env._("The late payer rate must be a percentage above 0 and at most 100.")
+                )
+
+    @api.constrains("customer_vip_min_f_score", "customer_intent_probability")
+    def _check_vip_and_intent(self):
+        for company in self:
+            if not 1 <= company.customer_vip_min_f_score <= 5:
+                raise ValidationError(self.env._("The VIP minimum F score must be from 1 to 5."))
+            if not 0 <= company.customer_intent_probability <= 100:
+                raise ValidationError(
+                    self.env._("The intent probability must be a percentage from 0 to 100.")
                 )
 
     @api.constrains("rfm_r_thresholds", "rfm_f_thresholds", "rfm_m_thresholds")

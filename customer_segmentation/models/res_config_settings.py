@@ -26,6 +26,15 @@ class ResConfigSettings(models.TransientModel):
     customer_medium_value_amount = fields.Monetary(
         related="company_id.customer_medium_value_amount", readonly=False
     )
+    customer_vip_criterion = fields.Selection(
+        related="company_id.customer_vip_criterion", readonly=False
+    )
+    customer_vip_min_f_score = fields.Integer(
+        related="company_id.customer_vip_min_f_score", readonly=False
+    )
+    customer_intent_probability = fields.Float(
+        related="company_id.customer_intent_probability", readonly=False
+    )
     customer_payment_prompt_days = fields.Integer(
         related="company_id.customer_payment_prompt_days", readonly=False
     )

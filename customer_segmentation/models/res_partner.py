@@ -88,6 +88,9 @@ class ResPartner(models.Model):
     customer_lifecycle_stage = _profile_field(
         fields.Selection, "lifecycle_stage", string="Lifecycle Stage", help=HELP["lifecycle_stage"]
     )
+    customer_high_value = _profile_field(
+        fields.Boolean, "high_value", string="High Value", help=HELP["high_value"]
+    )
     customer_segmented_at = _profile_field(
         fields.Datetime, "segmented_at", string="Classified On", help=HELP["segmented_at"]
     )

@@ -61,6 +61,7 @@ PROFILE_VALUE_COLUMNS = (
     "segment_id",
     "value_tier",
     "lifecycle_stage",
+    "high_value",
     "country_id",
     "state_id",
     "city",
@@ -773,21 +774,24 @@ class CustomerSegmentationEngine(models.AbstractModel):
         )
 
     def _potential_sql(self, company, as_of, partner_ids):
-        """Commercial entities with an open opportunity or an unconfirmed quotation."""
+        """Commercial entities with an open opportunity or an unconfirmed quotation, and
+        whether it shows intent (a sent quotation, or the probability set in Settings)."""
         return SQL(
             """
-            SELECT rp.commercial_partner_id AS partner_id
+            SELECT rp.commercial_partner_id AS partner_id,
+                   l.probability >= %(probability)s AS intent
               FROM crm_lead l JOIN res_partner rp ON rp.id = l.partner_id
              WHERE l.type = 'opportunity' AND l.active AND l.won_status = 'pending'
                AND (l.company_id = %(company)s OR l.company_id IS NULL)
                AND l.create_date < %(end)s %(lead_scope)s
             UNION
-            SELECT rp.commercial_partner_id
+            SELECT rp.commercial_partner_id, so.state = 'sent'
               FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
              WHERE so.state IN ('draft', 'sent') AND so.company_id = %(company)s
                AND so.date_order < %(end)s %(order_scope)s
             """,
             company=company.id,
+            probability=company.customer_intent_probability,
             end=as_of + timedelta(days=1),
             lead_scope=contacts_scope(SQL.identifier("l", "partner_id"), partner_ids),
             order_scope=contacts_scope(SQL.identifier("so", "partner_id"), partner_ids),
@@ -818,18 +822,27 @@ class CustomerSegmentationEngine(models.AbstractModel):
             ("churned", SQL("%s > %s", since_last, company.customer_churn_days), "churned"),
             ("at_risk", SQL("%s > %s", since_last, company.customer_at_risk_days), "at_risk"),
             ("new", SQL("%s::date - m.first_date <= %s", as_of, company.customer_new_days), "new"),
-            ("vip", SQL("t.tier = 'high'"), "vip"),
+            ("vip", self._vip_sql(company), "vip"),
         ]
 
+    def _vip_sql(self, company):
+        """The VIP criterion of Settings, over ``t.tier`` and ``s.f_score``: whoever meets
+        it is of high value, VIP unless an earlier lifecycle rule applies."""
+        if company.customer_vip_criterion == "tier_frequency":
+            return SQL("t.tier = 'high' AND s.f_score >= %s", company.customer_vip_min_f_score)
+        return SQL("t.tier = 'high'")
+
     def _lifecycle_stage_sql(self, company, as_of):
-        """Lifecycle stage from ``m`` (metrics), ``t.tier`` and ``pot`` (potential)."""
+        """Lifecycle stage from ``m`` (metrics), ``t.tier``, ``s`` (scores) and ``pot``
+        (potential)."""
         rules = SQL(" ").join(
             SQL("WHEN %s THEN %s", condition, stage)
             for _name, condition, stage in self._lifecycle_rules(company, as_of)
         )
         return SQL(
             """CASE WHEN m.last_date IS NULL THEN
-                        CASE WHEN pot.partner_id IS NOT NULL THEN 'potential' END
+                        CASE WHEN pot.intent THEN 'intent'
+                             WHEN pot.partner_id IS NOT NULL THEN 'potential' END
                     %s
                     ELSE 'active' END""",
             rules,
@@ -881,6 +894,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                        s.m_score AS rfm_m_score,
                        s.r_score::text || s.f_score::text || s.m_score::text AS rfm_score,
                        sm.segment_id, t.tier AS value_tier, %(stage)s AS lifecycle_stage,
+                       COALESCE(%(vip)s, FALSE) AS high_value,
                        u.country_id, u.state_id, u.city, %(payment_columns)s,
                        %(payment_class)s AS payment_class, %(behaviour_columns)s
                   FROM universe u
@@ -888,7 +902,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
                   LEFT JOIN scores s ON s.partner_id = u.partner_id
                   LEFT JOIN segment_map sm
                          ON (sm.r, sm.f, sm.m) = (s.r_score, s.f_score, s.m_score)
-                  LEFT JOIN (SELECT DISTINCT partner_id FROM potential) pot
+                  LEFT JOIN (SELECT partner_id, bool_or(intent) AS intent
+                               FROM potential GROUP BY partner_id) pot
                          ON pot.partner_id = u.partner_id
                   LEFT JOIN payments pay ON pay.partner_id = u.partner_id
                   LEFT JOIN behaviour b ON b.partner_id = u.partner_id
@@ -908,6 +923,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             universe=self._universe_sql(company, partner_ids),
             digits=company.currency_id.decimal_places,
             stage=self._lifecycle_stage_sql(company, as_of),
+            vip=self._vip_sql(company),
             tier=self._value_tier_sql(company),
             extra_joins=self._extra_joins_sql(company, as_of),
         )

@@ -11,8 +11,9 @@ class TestDemoGenerator(TransactionCase):
         )
         self.assertEqual(
             set(profiles.mapped("lifecycle_stage")),
-            {"potential", "new", "active", "vip", "at_risk", "churned"},
+            {"potential", "intent", "new", "active", "vip", "at_risk", "churned"},
         )
+        self.assertTrue(profiles.filtered(lambda p: p.high_value and p.lifecycle_stage != "vip"))
         self.assertEqual(
             set(customers.mapped("customer_type")),
             {"individual", "sme", "large", "multinational", "government", "non_profit"},

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import SegmentationCase
@@ -38,7 +39,14 @@ class TestLifecycle(SegmentationCase):
         self.run_engine()
         self.assertIn(self.profile(partner).lifecycle_stage, ("active", "vip"))
 
-    def test_vip_is_high_value_and_not_new(self):
+    def buyer(self, name, days_ago, amount):
+        partner = self.customer(name)
+        self.orders([(partner, self.AS_OF - timedelta(days=days), amount) for days in days_ago])
+        return partner
+
+    def test_vip_criterion_and_high_value_flag(self):
+        """VIP is high value and (by default) frequent, F >= 4; whoever meets the criterion
+        in another stage (new, at risk...) keeps the stage and is flagged high value."""
         self.company.write(
             {
                 "customer_value_tier_method": "amount",
@@ -46,14 +54,71 @@ class TestLifecycle(SegmentationCase):
                 "customer_medium_value_amount": 1000,
             }
         )
-        big = self.stage_after(200, 10, amount=10000)
-        small = self.stage_after(200, 10, amount=10)
-        big_new = self.stage_after(20, 10, amount=10000)
+        frequent_big = self.buyer("Frequent big", (200, 150, 100, 50, 10), 3000)
+        frequent_big_new = self.buyer("Frequent big new", (80, 60, 40, 20, 5), 3000)
+        big = self.buyer("Big", (200, 10), 10000)
+        big_new = self.buyer("Big new", (20, 10), 10000)
+        small = self.buyer("Small", (200, 10), 10)
+        self.assertEqual(self.company.customer_vip_criterion, "tier_frequency")
         self.run_engine()
-        self.assertEqual(self.profile(big).value_tier, "high")
-        self.assertEqual(self.profile(big).lifecycle_stage, "vip")
-        self.assertEqual(self.profile(small).lifecycle_stage, "active")
-        self.assertEqual(self.profile(big_new).lifecycle_stage, "new")
+        expected = {
+            frequent_big: ("vip", True),
+            frequent_big_new: ("new", True),
+            big: ("active", False),
+            big_new: ("new", False),
+            small: ("active", False),
+        }
+        for partner, (stage, flag) in expected.items():
+            profile = self.profile(partner)
+            self.assertEqual((profile.lifecycle_stage, profile.high_value), (stage, flag))
+            self.assertEqual(
+                profile.high_value, profile.value_tier == "high" and profile.rfm_f_score >= 4
+            )
+        self.assertEqual(self.profile(frequent_big).rfm_f_score, 4)  # five orders, ties
+        self.company.customer_vip_min_f_score = 5
+        self.run_engine()
+        self.assertEqual(self.profile(frequent_big).lifecycle_stage, "active")
+        self.assertFalse(self.profile(frequent_big_new).high_value)
+        self.company.customer_vip_criterion = "tier"
+        self.run_engine()
+        expected.update({frequent_big_new: ("new", True), big: ("vip", True)})
+        expected[big_new] = ("new", True)
+        for partner, (stage, flag) in expected.items():
+            profile = self.profile(partner)
+            self.assertEqual((profile.lifecycle_stage, profile.high_value), (stage, flag))
+        self.assertTrue(big_new.customer_high_value)
+        with self.assertRaises(ValidationError):
+            self.company.customer_vip_min_f_score = 6
+
+    def test_intent_between_potential_and_customer(self):
+        """Intent: a sent quotation, or an open opportunity at or above the probability of
+        Settings; potential: any other open opportunity or draft quotation."""
+        lead = self.env["crm.lead"]
+        likely, unlikely, sent, draft = (
+            self.customer(name) for name in ("Likely", "Unlikely", "Sent", "Draft")
+        )
+        likely_deal, _unlikely_deal = lead.create(
+            [
+                {"name": name, "type": "opportunity", "partner_id": partner.id, "probability": p}
+                for name, partner, p in (("Likely", likely, 60), ("Unlikely", unlikely, 10))
+            ]
+        )
+        self.order(sent, date(2025, 6, 1), 10, confirm=False).action_quotation_sent()
+        self.order(draft, date(2025, 6, 1), 10, confirm=False)
+        self.run_engine(as_of=fields.Date.today())
+        stages = {p: self.profile(p).lifecycle_stage for p in (likely, unlikely, sent, draft)}
+        self.assertEqual(
+            stages,
+            {likely: "intent", unlikely: "potential", sent: "intent", draft: "potential"},
+        )
+        self.company.customer_intent_probability = 70
+        self.run_engine(as_of=fields.Date.today())
+        self.assertEqual(self.profile(likely).lifecycle_stage, "potential")
+        likely_deal.probability = 70
+        self.run_engine(as_of=fields.Date.today())
+        self.assertEqual(self.profile(likely).lifecycle_stage, "intent")
+        with self.assertRaises(ValidationError):
+            self.company.customer_intent_probability = 101
 
     def test_potential_customers(self):
         with_opportunity = self.customer("Prospect")

@@ -145,3 +145,23 @@ class TestPartnerFields(SegmentationCase):
             (self.profile(self.vip).country_id, self.profile(self.vip).city),
             (self.env.ref("base.fr"), "Lyon"),
         )
+
+    def test_the_form_shows_the_classes_as_badges_under_the_name(self):
+        """Every internal user sees the class badges in the form's title area; the fields
+        behind them stay hidden from portal users."""
+        for login in ("manager", "user", "rep", "plain"):
+            user = self.users[login]
+            arch = self.env["res.partner"].with_user(user).get_views([(False, "form")])
+            self.assertIn('name="customer_class_badges"', arch["views"]["form"]["arch"])
+            form = Form(self.vip.with_user(user))
+            self.assertEqual(form.customer_lifecycle_stage, "at_risk")
+            self.assertTrue(form.customer_high_value, "meets the VIP criterion, at risk")
+        portal = self.env["res.users"].create(
+            {
+                "name": "Portal",
+                "login": "ci_portal_badges",
+                "group_ids": [(6, 0, [self.env.ref("base.group_portal").id])],
+            }
+        )
+        with self.assertRaises(AccessError):
+            self.vip.with_user(portal).read(["customer_high_value"])

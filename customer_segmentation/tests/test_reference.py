@@ -84,6 +84,9 @@ def reference_classes(transactions, as_of, company, segments, potentials):
                     if m["monetary"] >= company.customer_medium_value_amount
                     else "low"
                 )
+        high_value = tier == "high" and (
+            company.customer_vip_criterion == "tier" or f >= company.customer_vip_min_f_score
+        )
         if m is None:
             stage = "potential"
         elif (as_of - m["last"]).days > company.customer_churn_days:
@@ -92,7 +95,7 @@ def reference_classes(transactions, as_of, company, segments, potentials):
             stage = "at_risk"
         elif (as_of - m["first"]).days <= company.customer_new_days:
             stage = "new"
-        elif tier == "high":
+        elif high_value:
             stage = "vip"
         else:
             stage = "active"
@@ -110,6 +113,7 @@ def reference_classes(transactions, as_of, company, segments, potentials):
             segment,
             tier,
             stage,
+            high_value,
         )
     return result
 
@@ -166,6 +170,7 @@ class TestReference(SegmentationCase):
                 p.segment_id.code or None,
                 p.value_tier or None,
                 p.lifecycle_stage,
+                p.high_value,
             )
             for p in profiles
         }
@@ -200,6 +205,7 @@ class TestReference(SegmentationCase):
                 "customer_value_tier_method": "amount",
                 "customer_high_value_amount": 8000,
                 "customer_medium_value_amount": 1000,
+                "customer_vip_criterion": "tier",
                 "rfm_segment_preset_id": self.env.ref(
                     "customer_segmentation.rfm_preset_china_8"
                 ).id,

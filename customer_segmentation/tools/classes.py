@@ -3,6 +3,7 @@ share."""
 
 LIFECYCLE_STAGES = [
     ("potential", "Potential"),
+    ("intent", "Intent"),
     ("new", "New"),
     ("active", "Active"),
     ("vip", "VIP"),
