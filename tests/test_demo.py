@@ -9,6 +9,7 @@ class TestDemo(TransactionCase):
         demo = self.env["customer.insight.demo"]
         customers = demo._generate()
         self.env["customer.segmentation.engine"]._run()
+        self.env["customer.segmentation.engine"]._replay_now(24)
         demo._generate_care_follow_up()
         demo._generate_value_models()
         predictions = self.env["customer.clv.prediction"].search(
@@ -20,3 +21,7 @@ class TestDemo(TransactionCase):
         self.assertTrue(
             self.env["customer.profile"].search([("partner_id", "in", customers.ids)]).segment_id
         )
+        replayed = self.env["customer.segment.snapshot"].search([("replayed", "=", True)])
+        self.assertEqual(len(set(replayed.mapped("date"))), 24, "two years of month-ends")
+        churn = self.env["customer.care.metrics"].search_count([("fact", "=", "churn")])
+        self.assertGreater(churn, 10, "the churn chart starts two years back")

@@ -8,6 +8,7 @@ from . import customer_segment_snapshot
 from . import customer_segmentation_queue
 from . import customer_segmentation_result
 from . import segmentation_engine
+from . import history_replay
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -23,11 +23,17 @@ class CustomerSegmentHistory(models.Model):
         "pinned the class.",
     )
     cause = fields.Selection(
-        [("run", "Classification run"), ("pin", "Pinned by a manager")],
+        [
+            ("run", "Classification run"),
+            ("replay", "Replayed from transactions"),
+            ("pin", "Pinned by a manager"),
+        ],
         required=True,
         readonly=True,
         help="Classification run: the engine reclassified the customer from its transactions; "
-        "pinned by a manager: a manager set the class by hand.",
+        "replayed from transactions: the change a run at that past month-end would have made, "
+        "reconstructed when the history was replayed; pinned by a manager: a manager set the "
+        "class by hand.",
     )
     reason = fields.Char(readonly=True, help="The manager's reason, for pins.")
     user_id = fields.Many2one("res.users", string="By", readonly=True, ondelete="set null")

@@ -25,4 +25,10 @@ class CustomerSegmentSnapshot(models.Model):
         help="Customers of this stage, segment and value tier on that date.",
     )
 
+    replayed = fields.Boolean(
+        readonly=True,
+        help="Counts replayed from the transactions as of a month-end before the company's "
+        "first classification, rather than recorded by a run.",
+    )
+
     _company_date_idx = models.Index("(company_id, date)")

@@ -2,11 +2,13 @@ import math
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_date
 
 from ..tools import check_finite
 
 MAX_DAYS = 36500  # a hundred years: any longer day count is a typo
 MAX_AMOUNT = 1e15
+MAX_REPLAY_MONTHS = 120
 AMOUNT_FIELDS = ("customer_high_value_amount", "customer_medium_value_amount")
 # The customers' stored figures depend on these: a change aggregates everyone again.
 FIGURE_SETTINGS = {"customer_transaction_source", "rfm_window_days", "currency_id"}
@@ -160,6 +162,31 @@ class ResCompany(models.Model):
         "the RFM window. Cleared when a setting the figures depend on changes.",
     )
 
+    customer_history_replay_months = fields.Integer(
+        "Replayed Months",
+        default=24,
+        help="After the company's first classification, its history is replayed for this "
+        "many past month-ends from the transactions (0: no replay), so that trend and churn "
+        "charts start with meaningful figures.",
+    )
+    customer_history_observed_from = fields.Date(
+        "History Observed From",
+        readonly=True,
+        help="As-of date of the company's first classification: history and snapshots from "
+        "this date are observed by the runs, those before it are replayed.",
+    )
+    customer_history_replayed_from = fields.Date(
+        "History Replayed From",
+        readonly=True,
+        help="First month-end of the history replayed from the transactions, if any.",
+    )
+    customer_history_replay_next = fields.Date(
+        "Next Replayed Date",
+        readonly=True,
+        help="Next date the scheduled replay of the history classifies; empty when no "
+        "replay is under way.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -185,6 +212,27 @@ class ResCompany(models.Model):
         default only serves companies created later), before any demo data is classified."""
         preset = self.env.ref("customer_segmentation.rfm_preset_international")
         self.search([("rfm_segment_preset_id", "=", False)]).rfm_segment_preset_id = preset
+
+    def _customer_history_action(self, xmlid):
+        """The window action ``xmlid`` of a chart over the classification history, named
+        with the dates from which its figures are replayed and observed."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        observed = self.customer_history_observed_from
+        if observed and self.customer_history_replayed_from:
+            action["name"] = self.env._(
+                "%(name)s (replayed from %(replayed)s, observed from %(observed)s)",
+                name=action["name"],
+                replayed=format_date(self.env, self.customer_history_replayed_from),
+                observed=format_date(self.env, observed),
+            )
+        elif observed:
+            action["name"] = self.env._(
+                "%(name)s (observed from %(observed)s)",
+                name=action["name"],
+                observed=format_date(self.env, observed),
+            )
+        return action
 
     def _rfm_breakpoints(self):
         """The recency, frequency and monetary breakpoints of the fixed-threshold scoring."""
@@ -234,9 +282,17 @@ class ResCompany(models.Model):
                     self.env._("The late payer rate must be a percentage above 0 and at most 100.")
                 )
 
-    @api.constrains("customer_vip_min_f_score", "customer_intent_probability")
-    def _check_vip_and_intent(self):
+    @api.constrains(
+        "customer_vip_min_f_score", "customer_intent_probability", "customer_history_replay_months"
+    )
+    def _check_vip_intent_and_replay(self):
         for company in self:
+            if not 0 <= company.customer_history_replay_months <= MAX_REPLAY_MONTHS:
+                raise ValidationError(
+                    self.env._(
+                        "Replay between 0 and %(max)s months of history.", max=MAX_REPLAY_MONTHS
+                    )
+                )
             if not 1 <= company.customer_vip_min_f_score <= 5:
                 raise ValidationError(self.env._("The VIP minimum F score must be from 1 to 5."))
             if not 0 <= company.customer_intent_probability <= 100:

@@ -47,6 +47,16 @@ class ResConfigSettings(models.TransientModel):
     rfm_segment_preset_id = fields.Many2one(
         related="company_id.rfm_segment_preset_id", readonly=False
     )
+    customer_history_replay_months = fields.Integer(
+        related="company_id.customer_history_replay_months", readonly=False
+    )
+    customer_history_observed_from = fields.Date(
+        related="company_id.customer_history_observed_from"
+    )
+    customer_history_replayed_from = fields.Date(
+        related="company_id.customer_history_replayed_from"
+    )
+    customer_history_replay_next = fields.Date(related="company_id.customer_history_replay_next")
     customer_segmentation_as_of = fields.Date(related="company_id.customer_segmentation_as_of")
     customer_segmentation_last_run = fields.Datetime(
         related="company_id.customer_segmentation_last_run"
@@ -62,6 +72,28 @@ class ResConfigSettings(models.TransientModel):
             "params": {
                 "type": "success",
                 "message": self.env._("Customers reclassified."),
+                "next": {"type": "ir.actions.client", "tag": "reload"},
+            },
+        }
+
+    def action_replay_customer_history(self):
+        """Save the settings and plan the replay of the company's history, done by the
+        scheduled job in the background."""
+        self.execute()
+        engine = self.env["customer.segmentation.engine"]
+        engine._check_access_manager()
+        company = self.env.company
+        engine._request_replay(company, company.customer_history_replay_months)
+        self.env.ref("customer_segmentation.ir_cron_replay_customer_history").sudo()._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "The history is being replayed in the background, from %(date)s.",
+                    date=company.customer_history_replayed_from,
+                ),
                 "next": {"type": "ir.actions.client", "tag": "reload"},
             },
         }

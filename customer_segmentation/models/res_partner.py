@@ -436,6 +436,19 @@ class ResPartner(models.Model):
         """
         return self.env["customer.segmentation.engine"].run(as_of=as_of)
 
+    @api.model
+    def replay_customer_history(self, months=24):
+        """Replay the current company's classification history for the ``months``
+        month-ends before its first classification, from the transactions, at once
+        (classifying the company first if it never was); replaces an earlier replay.
+
+        Public API; reserved to Customer Insight managers. Returns the first replayed
+        month-end and the number of dates classified.
+        """
+        engine = self.env["customer.segmentation.engine"]
+        engine._check_access_manager()
+        return engine._replay_now(int(months))
+
     def action_pin_customer_class(self):
         self.ensure_one()
         self.env["customer.segmentation.engine"]._check_access_manager()

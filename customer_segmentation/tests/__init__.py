@@ -11,3 +11,4 @@ from . import test_settings
 from . import test_tours
 from . import test_payments
 from . import test_behaviour
+from . import test_history_replay
