@@ -174,7 +174,8 @@ class CustomerInsightDemo(models.AbstractModel):
                 )
         self._demo_unconverted_leads(rng, sources, today)
         self._create_leads(leads, lead_dates)
-        self._create_orders(orders)
+        confirmed = self._create_orders(orders)
+        self._demo_invoices(random.Random(seed + 1), confirmed, today)
         return partners
 
     # ------------------------------------------------------------------ pieces
@@ -373,6 +374,52 @@ class CustomerInsightDemo(models.AbstractModel):
             )
         )
         self.env.invalidate_all()
+        return to_confirm
+
+    def _demo_invoices(self, rng, orders, today):
+        """Invoice the orders of the last eighteen months, due in 30 days, and pay them as
+        each customer's habit says: most on time, some late, a few not at all."""
+        orders = orders.filtered(lambda o: (today - o.date_order.date()).days <= 540)
+        habits = {  # customer: (range of days to pay, share of invoices left unpaid)
+            partner: rng.choices(
+                [((0, 20), 0.0), ((10, 45), 0.02), ((25, 90), 0.1), ((60, 150), 0.5)],
+                weights=[55, 25, 14, 6],
+            )[0]
+            for partner in orders.partner_id.commercial_partner_id
+        }
+        invoices = orders._create_invoices(grouped=True)
+        term = self.env.ref("account.account_payment_term_30days")
+        for order in orders:
+            order.invoice_ids.write(
+                {"invoice_date": order.date_order.date(), "invoice_payment_term_id": term.id}
+            )
+        invoices.action_post()
+        payments = []
+        for invoice in invoices:
+            (low, high), unpaid = habits[invoice.commercial_partner_id]
+            paid_on = invoice.invoice_date + timedelta(days=rng.randint(low, high))
+            if rng.random() < unpaid or paid_on > today:
+                continue
+            payments.append(
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": invoice.partner_id.id,
+                    "amount": invoice.amount_total,
+                    "currency_id": invoice.currency_id.id,
+                    "date": paid_on,
+                    "memo": invoice.name,
+                    "invoice_ids": [(6, 0, invoice.ids)],
+                }
+            )
+        payments = self.env["account.payment"].create(payments)
+        payments.action_post()
+        for payment in payments.filtered("move_id"):  # posted to an outstanding account
+            lines = payment.move_id.line_ids | payment.invoice_ids.line_ids
+            lines.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+                and not line.reconciled
+            ).reconcile()
 
     def _backdate(self, table, rows, open_column, close_column):
         self.env.flush_all()

@@ -19,6 +19,9 @@ class TestDemoGenerator(TransactionCase):
             {"individual", "sme", "large", "multinational", "government", "non_profit"},
         )
         self.assertGreater(len(profiles.segment_id), 5)
+        self.assertEqual(
+            set(profiles.mapped("payment_class")) - {False}, {"prompt", "normal", "late", "risky"}
+        )
         orders = self.env["sale.order"].search([("partner_id", "child_of", customers.ids)])
         self.assertGreater(len(orders.currency_id), 1, "some orders are in a second currency")
         leads = (
