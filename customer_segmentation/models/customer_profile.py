@@ -65,6 +65,9 @@ HELP = {
     "else of the user; a tie goes to the earliest day, Monday first.",
     "preferred_hour": "Hour of the day (0-23) at which the customer placed most of their "
     "confirmed sale orders, in the same time zone; a tie goes to the earliest hour.",
+    "preferred_team_id": "Sales team (Odoo's sales channel: a sales team, the website, the "
+    "point of sale...) of most of the customer's confirmed sale orders; a tie goes to the "
+    "team created first. Empty when no order has a sales team.",
     "avg_days_between_orders": "Mean gap in days between consecutive distinct days with a "
     "confirmed sale order (same time zone). Empty with fewer than two order days.",
     "order_interval_deviation": "Standard deviation (sample) of the same gaps, in days: small "
@@ -201,6 +204,14 @@ class CustomerProfile(models.Model):
         WEEKDAYS, readonly=True, index="btree_not_null", help=HELP["preferred_weekday"]
     )
     preferred_hour = fields.Integer(readonly=True, help=HELP["preferred_hour"])
+    preferred_team_id = fields.Many2one(
+        "crm.team",
+        string="Preferred Sales Channel",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        help=HELP["preferred_team_id"],
+    )
     avg_days_between_orders = fields.Float(
         "Average Days Between Orders",
         digits=(16, 1),

@@ -60,6 +60,7 @@ class CustomerSegmentationResult(models.Model):
     payment_class = fields.Char(help=HELP["payment_class"])
     preferred_weekday = fields.Char(help=HELP["preferred_weekday"])
     preferred_hour = fields.Integer(help=HELP["preferred_hour"])
+    preferred_team_id = fields.Integer("Preferred Sales Channel", help=HELP["preferred_team_id"])
     avg_days_between_orders = fields.Float(
         "Average Days Between Orders", digits=False, help=HELP["avg_days_between_orders"]
     )

@@ -161,6 +161,12 @@ class ResPartner(models.Model):
     customer_preferred_hour = _profile_field(
         fields.Integer, "preferred_hour", string="Preferred Hour", help=HELP["preferred_hour"]
     )
+    customer_preferred_team_id = _profile_field(
+        fields.Many2one,
+        "preferred_team_id",
+        string="Preferred Sales Channel",
+        help=HELP["preferred_team_id"],
+    )
     customer_avg_days_between_orders = _profile_field(
         fields.Float,
         "avg_days_between_orders",

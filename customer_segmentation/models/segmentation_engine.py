@@ -39,6 +39,7 @@ PAYMENT_COLUMNS = (
 BEHAVIOUR_COLUMNS = (
     "preferred_weekday",
     "preferred_hour",
+    "preferred_team_id",
     "avg_days_between_orders",
     "order_interval_deviation",
     "discount_order_rate",
@@ -86,6 +87,7 @@ REFERENCES = {
     "top_category_1_id": "product_category",
     "top_category_2_id": "product_category",
     "top_category_3_id": "product_category",
+    "preferred_team_id": "crm_team",
 }
 # A manager's pin wins over what a run staged before it.
 PINS = {"lifecycle_stage": "pinned_stage", "segment_id": "pinned_segment_id"}
@@ -613,12 +615,12 @@ class CustomerSegmentationEngine(models.AbstractModel):
         )
 
     def _orders_sql(self, company, as_of, partner_ids):
-        """(partner_id, order_id, local): the confirmed sale orders of ``partner_ids``
-        (everyone if None), with their date in the company's time zone."""
+        """(partner_id, order_id, team_id, local): the confirmed sale orders of
+        ``partner_ids`` (everyone if None), with their date in the company's time zone."""
         tz = company.partner_id.tz or self.env.user.tz or "UTC"
         return SQL(
             """
-            SELECT rp.commercial_partner_id AS partner_id, so.id AS order_id,
+            SELECT rp.commercial_partner_id AS partner_id, so.id AS order_id, so.team_id,
                    (so.date_order AT TIME ZONE 'UTC') AT TIME ZONE %(tz)s AS local
               FROM sale_order so
               JOIN res_partner rp ON rp.id = so.partner_id
@@ -632,8 +634,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
         )
 
     def _order_habits_sql(self):
-        """Per partner of the ``orders`` CTE: preferred weekday and hour, the gaps between
-        order days, the share of orders with a discount (see the profile's help)."""
+        """Per partner of the ``orders`` CTE: preferred weekday, hour and sales team, the
+        gaps between order days, the share of orders with a discount (see the profile's
+        help)."""
         return SQL(
             """
             SELECT o.partner_id,
@@ -641,6 +644,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                        AS preferred_weekday,
                    MODE() WITHIN GROUP (ORDER BY EXTRACT(HOUR FROM o.local)::int)
                        AS preferred_hour,
+                   MODE() WITHIN GROUP (ORDER BY o.team_id) AS preferred_team_id,
                    MIN(gaps.mean) AS avg_days_between_orders,
                    MIN(gaps.deviation) AS order_interval_deviation,
                    ROUND(100.0 * COUNT(*) FILTER (WHERE discounted.order_id IS NOT NULL)

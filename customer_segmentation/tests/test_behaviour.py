@@ -33,6 +33,7 @@ class TestBuyingBehaviour(SegmentationCase):
         cls.categories = cls.env["product.category"].create(
             [{"name": f"Category {letter}"} for letter in "ABCD"]
         )
+        cls.teams = cls.env["crm.team"].create([{"name": name} for name in ("Web", "Store")])
         cls.products = cls.env["product.product"].create(
             [
                 {"name": f"Item {category.name}", "categ_id": category.id, "type": "service"}
@@ -40,12 +41,13 @@ class TestBuyingBehaviour(SegmentationCase):
             ]
         )
 
-    def place(self, partner, moment, lines, confirm=True):
+    def place(self, partner, moment, lines, confirm=True, team=None):
         """An order of ``partner`` at ``moment`` (UTC) with ``lines``: (product index,
-        amount, discount %)."""
+        amount, discount %), of the sales ``team`` if given (else the default one)."""
         order = self.env["sale.order"].create(
             {
                 "partner_id": partner.id,
+                **({"team_id": team.id} if team is not None else {}),
                 "order_line": [
                     (0, 0, {"display_type": "line_section", "name": "Goods"}),
                     *(
@@ -82,7 +84,7 @@ class TestBuyingBehaviour(SegmentationCase):
         )
         if not orders:
             return dict.fromkeys(
-                ("weekday", "hour", "gap", "deviation", "discount", "categories"), None
+                ("weekday", "hour", "team", "gap", "deviation", "discount", "categories"), None
             )
         local = [
             order.date_order.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(tz))
@@ -104,6 +106,11 @@ class TestBuyingBehaviour(SegmentationCase):
         return {
             "weekday": str(most_frequent(moment.weekday() for moment in local)),
             "hour": most_frequent(moment.hour for moment in local),
+            "team": (
+                most_frequent(order.team_id.id for order in orders if order.team_id)
+                if orders.team_id
+                else None
+            ),
             "gap": rounded(statistics.mean(gaps)) if gaps else None,
             "deviation": rounded(statistics.stdev(gaps)) if len(gaps) > 1 else None,
             "discount": rounded(100 * len(discounted) / len(orders)),
@@ -116,6 +123,7 @@ class TestBuyingBehaviour(SegmentationCase):
         actual = {
             "weekday": profile.preferred_weekday or None,
             "hour": profile.preferred_hour if profile.preferred_weekday else None,
+            "team": profile.preferred_team_id.id or None,
             "gap": profile.avg_days_between_orders if expected["gap"] is not None else None,
             "deviation": (
                 profile.order_interval_deviation if expected["deviation"] is not None else None
@@ -215,7 +223,8 @@ class TestBuyingBehaviour(SegmentationCase):
                 for _line in range(rng.randint(1, 3))
             ]
             moment = since + timedelta(days=rng.randrange(days), minutes=rng.randrange(1440))
-            self.place(partner, moment, lines, confirm=rng.random() > 0.1)
+            team = rng.choice([*self.teams, self.env["crm.team"]])
+            self.place(partner, moment, lines, confirm=rng.random() > 0.1, team=team)
 
         for partner in partners:
             for _order in range(rng.choice([1, 2, 3, 5, 8])):
