@@ -27,6 +27,7 @@ MEANT_FOR = {
     ("customer.clv.model", "action_holdout_check"): MANAGER,
     ("customer.rfm.segment", "action_view_customers"): INTERNAL,
     ("res.partner", "recompute_customer_segmentation"): MANAGER,
+    ("res.partner", "replay_customer_history"): MANAGER,
     ("res.partner", "action_pin_customer_class"): MANAGER,
     ("res.partner", "action_unpin_customer_class"): MANAGER,
     ("res.partner", "action_view_segment_history"): USER,
@@ -36,6 +37,7 @@ MEANT_FOR = {
     ("customer.acquisition.wizard", "action_save"): MANAGER,
     ("customer.acquisition.wizard", "action_reset"): MANAGER,
     ("res.config.settings", "action_recompute_customer_segmentation"): ADMIN,
+    ("res.config.settings", "action_replay_customer_history"): ADMIN,
     ("res.config.settings", "action_recompute_attribution"): ADMIN,
     ("res.config.settings", "action_run_care_rules"): ADMIN,
 }

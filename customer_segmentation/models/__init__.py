@@ -14,5 +14,7 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import account_move
+from . import mail_message
+from . import calendar_event
 from . import customer_insight_demo
 from . import base_partner_merge

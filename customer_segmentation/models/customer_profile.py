@@ -75,6 +75,15 @@ HELP = {
     "order days.",
     "discount_order_rate": "Percent of the customer's confirmed sale orders with a discount: a "
     "line with a discount percentage, or a negative line (reward, discount product).",
+    "last_interaction_date": "Date (UTC) of the customer's last interaction up to the as-of "
+    "date of the last run: a message, e-mail or done activity on the customer, its contacts, "
+    "its sale orders or its opportunities in this company, a meeting one of its contacts "
+    "attends, or a confirmed sale order.",
+    "days_since_interaction": "Days from the last interaction to the as-of date of the last run.",
+    "interaction_count_90d": "Number of interactions (as for the last interaction) dated in "
+    "the 90 days up to the as-of date of the last run.",
+    "interactions_expire_on": "When the oldest interaction counted in the 90 days leaves the "
+    "window: the next run from that day counts the customer's interactions again.",
     "top_category": "Product categories in which the customer spent most: untaxed amount of the "
     "confirmed sale order lines in the company currency, the largest first (up to three).",
 }
@@ -255,6 +264,22 @@ class CustomerProfile(models.Model):
         ondelete="set null",
         help=HELP["top_category"],
     )
+    last_interaction_date = fields.Date(readonly=True, help=HELP["last_interaction_date"])
+    days_since_interaction = fields.Integer(
+        "Days Since Last Interaction",
+        compute="_compute_days_since_interaction",
+        search="_search_days_since_interaction",
+        help=HELP["days_since_interaction"],
+    )
+    interaction_count_90d = fields.Integer(
+        "Interactions (90 Days)",
+        readonly=True,
+        aggregator="avg",
+        help=HELP["interaction_count_90d"],
+    )
+    interactions_expire_on = fields.Date(
+        "Interactions Recounted On", readonly=True, help=HELP["interactions_expire_on"]
+    )
     top_category_ids = fields.Many2many(
         "product.category",
         string="Top Categories",
@@ -270,6 +295,9 @@ class CustomerProfile(models.Model):
         "(partner_id, company_id)", "A customer has one profile per company."
     )
     _company_stage_idx = models.Index("(company_id, lifecycle_stage)")
+    _interactions_expire_idx = models.Index(
+        "(company_id, interactions_expire_on) WHERE interactions_expire_on IS NOT NULL"
+    )
 
     @api.depends("last_order_date", "company_id.customer_segmentation_as_of")
     def _compute_rfm_recency_days(self):
@@ -285,6 +313,21 @@ class CustomerProfile(models.Model):
             return NotImplemented
         as_of = self.env.company.customer_segmentation_as_of or fields.Date.today()
         return Domain("last_order_date", flipped[operator], as_of - timedelta(days=value))
+
+    @api.depends("last_interaction_date", "company_id.customer_segmentation_as_of")
+    def _compute_days_since_interaction(self):
+        for profile in self:
+            as_of = profile.company_id.customer_segmentation_as_of or fields.Date.today()
+            last = profile.last_interaction_date
+            profile.days_since_interaction = (as_of - last).days if last else 0
+
+    def _search_days_since_interaction(self, operator, value):
+        """Like recency: compare the last interaction with the as-of date of the last run."""
+        flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+        if operator not in flipped or not isinstance(value, int | float):
+            return NotImplemented
+        as_of = self.env.company.customer_segmentation_as_of or fields.Date.today()
+        return Domain("last_interaction_date", flipped[operator], as_of - timedelta(days=value))
 
     @api.depends("top_category_1_id", "top_category_2_id", "top_category_3_id")
     def _compute_top_category_ids(self):

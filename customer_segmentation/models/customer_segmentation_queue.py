@@ -44,6 +44,17 @@ class CustomerSegmentationQueue(models.Model):
         )
 
     @api.model
+    def _enqueue_classified(self, partners_sql):
+        """Queue, in every company that classifies them, the commercial partners that
+        ``partners_sql`` selects (a query of commercial partner ids)."""
+        self._enqueue_sql(
+            SQL(
+                "SELECT company_id, partner_id FROM customer_profile WHERE partner_id IN (%s)",
+                partners_sql,
+            )
+        )
+
+    @api.model
     def _enqueue_sql(self, pairs_sql):
         """Queue the (company_id, partner_id) rows of a query, in one statement."""
         self.env.cr.execute(

@@ -73,6 +73,13 @@ class CustomerSegmentationResult(models.Model):
     top_category_1_id = fields.Integer("Top Category", help=HELP["top_category"])
     top_category_2_id = fields.Integer("Second Category", help=HELP["top_category"])
     top_category_3_id = fields.Integer("Third Category", help=HELP["top_category"])
+    last_interaction_date = fields.Date(help=HELP["last_interaction_date"])
+    interaction_count_90d = fields.Integer(
+        "Interactions (90 Days)", help=HELP["interaction_count_90d"]
+    )
+    interactions_expire_on = fields.Date(
+        "Interactions Recounted On", help=HELP["interactions_expire_on"]
+    )
     old_stage = fields.Char(
         "Stage Before", help="Lifecycle stage stored before the run, for the history."
     )

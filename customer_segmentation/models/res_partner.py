@@ -161,6 +161,24 @@ class ResPartner(models.Model):
     customer_preferred_hour = _profile_field(
         fields.Integer, "preferred_hour", string="Preferred Hour", help=HELP["preferred_hour"]
     )
+    customer_last_interaction_date = _profile_field(
+        fields.Date,
+        "last_interaction_date",
+        string="Last Interaction",
+        help=HELP["last_interaction_date"],
+    )
+    customer_days_since_interaction = _profile_field(
+        fields.Integer,
+        "days_since_interaction",
+        string="Days Since Last Interaction",
+        help=HELP["days_since_interaction"],
+    )
+    customer_interaction_count_90d = _profile_field(
+        fields.Integer,
+        "interaction_count_90d",
+        string="Interactions (90 Days)",
+        help=HELP["interaction_count_90d"],
+    )
     customer_preferred_team_id = _profile_field(
         fields.Many2one,
         "preferred_team_id",

@@ -47,6 +47,11 @@ BEHAVIOUR_COLUMNS = (
     "top_category_2_id",
     "top_category_3_id",
 )
+# How often the customer is in touch, from messages, meetings and orders (``_interactions_sql``).
+INTERACTION_COLUMNS = ("last_interaction_date", "interaction_count_90d", "interactions_expire_on")
+INTERACTION_DAYS = 90
+# The figures ``_classified_sql`` takes as they are from its joins, by alias.
+JOINED_FIGURES = {"pay": PAYMENT_COLUMNS, "b": BEHAVIOUR_COLUMNS, "i": INTERACTION_COLUMNS}
 PROFILE_VALUE_COLUMNS = (
     "first_order_date",
     "last_order_date",
@@ -69,6 +74,7 @@ PROFILE_VALUE_COLUMNS = (
     *PAYMENT_COLUMNS,
     "payment_class",
     *BEHAVIOUR_COLUMNS,
+    *INTERACTION_COLUMNS,
 )
 # The rows of ``_difference_sql``, as staged in customer.segmentation.result.
 RESULT_COLUMNS = (
@@ -229,7 +235,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
     def _take_stale_partners(self, company, as_of):
         """Commercial partners whose stored figures may differ from their documents as of
         ``as_of`` (see ``_stale_documents_sql``), contacts edited and customers queued since
-        the last full run began (the watermark). None when everyone must be aggregated
+        the last full run began (the watermark), customers with an interaction leaving the
+        90-day window. None when everyone must be aggregated
         again (first run, a run back in time, or a change of the settings the figures depend
         on). Moves the watermark to now."""
         since, last = company.customer_segmentation_watermark, company.customer_segmentation_as_of
@@ -240,10 +247,14 @@ class CustomerSegmentationEngine(models.AbstractModel):
             SQL(
                 """%s
                 UNION SELECT commercial_partner_id FROM res_partner WHERE write_date >= %s
-                UNION SELECT partner_id FROM customer_segmentation_queue WHERE company_id = %s""",
+                UNION SELECT partner_id FROM customer_segmentation_queue WHERE company_id = %s
+                UNION SELECT partner_id FROM customer_profile
+                       WHERE company_id = %s AND interactions_expire_on <= %s""",
                 self._stale_documents_sql(company, as_of, since, last),
                 since,
                 company.id,
+                company.id,
+                as_of,
             )
         )
         return [partner_id for (partner_id,) in self.env.cr.fetchall()]
@@ -724,6 +735,79 @@ class CustomerSegmentationEngine(models.AbstractModel):
             partner_ids,
         )
 
+    def _interaction_events_sql(self, company, as_of, scope):
+        """(partner_id, day): the interactions of the commercial partners that ``scope``
+        (SQL over ``rp``, a contact) selects, up to ``as_of``: messages, e-mails and done
+        activities on the customer's contacts, orders and opportunities, meetings its
+        contacts attend, confirmed orders. Days are UTC, like the order dates."""
+        talk = SQL(
+            "(m.message_type IN ('comment', 'email') OR m.mail_activity_type_id IS NOT NULL)"
+        )
+        return SQL(
+            """
+            SELECT rp.commercial_partner_id AS partner_id, m.date::date AS day
+              FROM mail_message m JOIN res_partner rp ON rp.id = m.res_id
+             WHERE m.model = 'res.partner' AND %(talk)s AND m.date < %(end)s AND %(scope)s
+            UNION ALL
+            SELECT rp.commercial_partner_id, m.date::date
+              FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+              JOIN mail_message m ON m.model = 'sale.order' AND m.res_id = so.id
+             WHERE so.company_id = %(company)s AND %(talk)s AND m.date < %(end)s AND %(scope)s
+            UNION ALL
+            SELECT rp.commercial_partner_id, m.date::date
+              FROM crm_lead l JOIN res_partner rp ON rp.id = l.partner_id
+              JOIN mail_message m ON m.model = 'crm.lead' AND m.res_id = l.id
+             WHERE (l.company_id = %(company)s OR l.company_id IS NULL) AND %(talk)s
+               AND m.date < %(end)s AND %(scope)s
+            UNION ALL
+            SELECT rp.commercial_partner_id, e.start::date
+              FROM calendar_event e
+              JOIN calendar_event_res_partner_rel a ON a.calendar_event_id = e.id
+              JOIN res_partner rp ON rp.id = a.res_partner_id
+             WHERE e.active AND e.start < %(end)s AND %(scope)s
+            UNION ALL
+            SELECT rp.commercial_partner_id, so.date_order::date
+              FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+             WHERE so.company_id = %(company)s AND so.state = 'sale'
+               AND so.date_order < %(end)s AND %(scope)s
+            """,
+            talk=talk,
+            end=as_of + timedelta(days=1),
+            company=company.id,
+            scope=scope,
+        )
+
+    def _interactions_sql(self, company, as_of, fresh_ids):
+        """Per commercial entity: the last interaction, the interactions in the 90 days to
+        ``as_of`` and when the oldest of these leaves the window (the customer is then
+        aggregated again), for ``fresh_ids`` (everyone if None) and the prospects of the
+        ``potential`` CTE; as stored for the others."""
+        scope = SQL("TRUE")
+        if fresh_ids is not None:
+            scope = SQL(
+                "(rp.commercial_partner_id = ANY(%s) OR rp.commercial_partner_id IN "
+                "(SELECT partner_id FROM potential))",
+                list(fresh_ids),
+            )
+        start = as_of - timedelta(days=INTERACTION_DAYS)
+        fresh = SQL(
+            """
+            SELECT partner_id, MAX(day) AS last_interaction_date,
+                   COUNT(*) FILTER (WHERE day > %(start)s)::int AS interaction_count_90d,
+                   MIN(day) FILTER (WHERE day > %(start)s) + %(days)s AS interactions_expire_on
+              FROM (%(events)s) e
+             GROUP BY partner_id
+            """,
+            start=start,
+            days=INTERACTION_DAYS,
+            events=self._interaction_events_sql(company, as_of, scope),
+        )
+        stored_if = SQL(
+            "last_interaction_date IS NOT NULL AND partner_id NOT IN "
+            "(SELECT partner_id FROM potential)"
+        )
+        return self._with_stored_sql(company, fresh, fresh_ids, INTERACTION_COLUMNS, stored_if)
+
     def _scores_sql(self, company, as_of):
         """R, F and M scores of the RFM population (customers with a transaction in the
         window), read from the ``metrics`` CTE."""
@@ -876,8 +960,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
     def _classified_sql(self, company, as_of, partner_ids, fresh_ids):
         """WITH ... classified: the new classification of every customer in scope
-        (``partner_ids``, everyone if None), with the figures of ``fresh_ids`` aggregated
-        again (see ``_metrics_sql`` and ``_payments_sql``)."""
+        (``partner_ids``, everyone if None), the figures of ``fresh_ids`` aggregated again."""
         return SQL(
             """
             WITH metrics AS (%(metrics)s),
@@ -886,6 +969,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             potential AS (%(potential)s),
             payments AS (%(payments)s),
             behaviour AS (%(behaviour)s),
+            interactions AS (%(interactions)s),
             universe AS (%(universe)s),
             classified AS (
                 SELECT u.partner_id,
@@ -899,8 +983,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
                        s.r_score::text || s.f_score::text || s.m_score::text AS rfm_score,
                        sm.segment_id, t.tier AS value_tier, %(stage)s AS lifecycle_stage,
                        COALESCE(%(vip)s, FALSE) AS high_value,
-                       u.country_id, u.state_id, u.city, %(payment_columns)s,
-                       %(payment_class)s AS payment_class, %(behaviour_columns)s
+                       u.country_id, u.state_id, u.city,
+                       %(payment_class)s AS payment_class, %(figures)s
                   FROM universe u
                   LEFT JOIN metrics m ON m.partner_id = u.partner_id
                   LEFT JOIN scores s ON s.partner_id = u.partner_id
@@ -911,6 +995,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                          ON pot.partner_id = u.partner_id
                   LEFT JOIN payments pay ON pay.partner_id = u.partner_id
                   LEFT JOIN behaviour b ON b.partner_id = u.partner_id
+                  LEFT JOIN interactions i ON i.partner_id = u.partner_id
                   %(extra_joins)s
                   CROSS JOIN LATERAL (SELECT %(tier)s AS tier) t
             )
@@ -920,10 +1005,12 @@ class CustomerSegmentationEngine(models.AbstractModel):
             segment_map=self._segment_map_sql(company),
             potential=self._potential_sql(company, as_of, partner_ids),
             payments=self._payments_sql(company, as_of, partner_ids, fresh_ids),
-            payment_columns=SQL(", ").join(SQL.identifier("pay", n) for n in PAYMENT_COLUMNS),
             payment_class=self._payment_class_sql(company, as_of),
             behaviour=self._behaviour_sql(company, as_of, partner_ids, fresh_ids),
-            behaviour_columns=SQL(", ").join(SQL.identifier("b", n) for n in BEHAVIOUR_COLUMNS),
+            interactions=self._interactions_sql(company, as_of, fresh_ids),
+            figures=SQL(", ").join(
+                SQL.identifier(alias, n) for alias, names in JOINED_FIGURES.items() for n in names
+            ),
             universe=self._universe_sql(company, partner_ids),
             digits=company.currency_id.decimal_places,
             stage=self._lifecycle_stage_sql(company, as_of),
