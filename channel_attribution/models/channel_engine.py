@@ -726,15 +726,19 @@ class CustomerChannelEngine(models.AbstractModel):
             company.id,
             partner_scope(SQL.identifier("c", "partner_id"), partners),
         )
+        # Every customer: the orders put anew add only rows of other companies.
+        every = partners is None
         return SQL(
             """CREATE TEMP TABLE %(old)s AS %(of_scope)s
-               UNION
+               %(union)s
                SELECT %(columns)s FROM customer_channel_order c
-                 JOIN %(new)s n ON n.order_id = c.order_id""",
+                 JOIN %(new)s n ON n.order_id = c.order_id %(other)s""",
             old=OLD_VOLUME,
             of_scope=of_scope,
+            union=SQL("UNION ALL" if every else "UNION"),
             columns=columns,
             new=NEW_VOLUME,
+            other=SQL("WHERE c.company_id <> %s", company.id) if every else SQL(),
         )
 
     def _volume_difference_sql(self, company):

@@ -351,3 +351,18 @@ class TestSalesVolume(ChannelCase):
         report = self.env["customer.channel.report"].with_user(users["user"])
         rows = report._read_group([("fact", "=", "order")], ["company_id"], ["order_count:sum"])
         self.assertEqual([company for company, _n in rows], [self.company])
+
+    def test_an_order_moved_to_another_company_leaves_the_first_ones_figures(self):
+        self.recompute(self.company)
+        self.recompute(self.company_b)
+        order = next(o for o in self.expected_orders if o.company_id == self.company)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sale_order SET company_id = %s WHERE id = %s", [self.company_b.id, order.id]
+        )
+        self.env.invalidate_all()
+        self.recompute(self.company_b)
+        row = self.env["customer.channel.order"].search([("order_id", "=", order.id)])
+        self.assertEqual(row.company_id, self.company_b)
+        self.assertDailyVolumeMatchesOrders(self.company)
+        self.assertDailyVolumeMatchesOrders(self.company_b)
