@@ -59,7 +59,7 @@ class TestSalesVolume(ChannelCase):
             }
         )
         cls.customers = [cls.customer(f"Volume {index}") for index in range(12)]
-        # (company, order) -> (channel, month, units, amount) of the confirmed orders kept.
+        # order -> (channel, month, units, amount) of every confirmed order that counts.
         cls.expected_orders = {}
         cls.quotations = cls.env["sale.order"]
         cls.generate(cls.company, 45)
@@ -351,6 +351,12 @@ class TestSalesVolume(ChannelCase):
         report = self.env["customer.channel.report"].with_user(users["user"])
         rows = report._read_group([("fact", "=", "order")], ["company_id"], ["order_count:sum"])
         self.assertEqual([company for company, _n in rows], [self.company])
+        # The channel form shows the sales volume to Customer Insight users only.
+        for login, shown in (("plain", False), ("rep", False), ("user", True), ("manager", True)):
+            Channel = self.env["customer.channel"].with_user(users[login])
+            arch = Channel.get_views([(False, "form")])["views"]["form"]["arch"]
+            self.assertEqual("scorecard_orders" in arch, shown, login)
+            Channel.browse(self.ads.id).read(["name"])
 
     def test_an_order_moved_to_another_company_leaves_the_first_ones_figures(self):
         self.recompute(self.company)
