@@ -151,9 +151,13 @@ def run(env, size, commit=lambda: None):
     for model in MODELS:
         with steps.step(f"attribution_{model}") as record:
             record["rows"] = channels._recompute_attribution(attribution_models=[model])["written"]
+    with steps.step("channel_volume") as record:
+        record["rows"] = channels._recompute_volume()
     with steps.step("channel_pivot") as record:
         groups = env["customer.channel.report"].formatted_read_group(
-            [], ["channel_id", "date:month"], ["attributed_revenue:sum", "lead_count:sum"]
+            [],
+            ["channel_id", "date:month"],
+            ["attributed_revenue:sum", "lead_count:sum", "order_count:sum", "order_value_avg:sum"],
         )
         record["rows"] = len(groups)
 

@@ -17,6 +17,7 @@ LABELS = {
     "attribution_linear": "attribution, linear",
     "attribution_position_based": "attribution, position based",
     "attribution_time_decay": "attribution, time decay",
+    "channel_volume": "orders and units of every order by channel",
     "channel_pivot": "channel pivot (in process)",
     "care_first_run": "care rules, first run",
     "care_second_run": "care rules, second run",

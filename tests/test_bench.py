@@ -19,6 +19,7 @@ class TestBenchTiny(TransactionCase):
         self.assertEqual(steps["fresh_1000_orders"]["rows"], 50)
         for model in MODELS:
             self.assertGreater(steps[f"attribution_{model}"]["rows"], 0, model)
+        self.assertGreater(steps["channel_volume"]["rows"], 0)
         self.assertGreater(steps["care_first_run"]["rows"], 0)
         self.assertEqual(steps["care_second_run"]["rows"], 0)
         self.assertTrue(all(row["seconds"] >= 0 for row in results["steps"]))

@@ -95,6 +95,8 @@ class TestPartnerMerge(TransactionCase):
             [("partner_id", "=", self.kept.id)]
         )
         self.assertEqual(len(attribution.order_id), 2, "both customers' orders")
+        volume = self.env["customer.channel.order"].search([("partner_id", "=", self.kept.id)])
+        self.assertEqual(len(volume), 2, "both customers' orders")
         queued = self.rows("customer.segmentation.queue")
         self.assertEqual((queued.partner_id, queued.company_id), (self.kept, self.company))
 

@@ -4,6 +4,8 @@ from . import customer_channel_cost
 from . import customer_acquisition
 from . import customer_channel_attribution
 from . import customer_channel_revenue
+from . import customer_channel_order
+from . import customer_channel_volume
 from . import channel_engine
 from . import segmentation_engine
 from . import res_partner

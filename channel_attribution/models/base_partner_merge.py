@@ -17,12 +17,13 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             dst_id,
             prefer=SQL("NOT is_manual"),
         )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE customer_channel_attribution SET partner_id = %s "
-                "WHERE partner_id = ANY(%s)",
-                dst_id,
-                src_ids,
+        for table in ("customer_channel_attribution", "customer_channel_order"):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET partner_id = %s WHERE partner_id = ANY(%s)",
+                    SQL.identifier(table),
+                    dst_id,
+                    src_ids,
+                )
             )
-        )
         super()._merge_customer_insight_rows(src_ids, dst_id)

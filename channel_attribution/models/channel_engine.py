@@ -9,7 +9,8 @@ scheduled job is incremental: it queues the customers whose orders or leads chan
 last run (the watermark) for the freshness queue, which re-attributes them in batches. A full
 recomputation (first run, or a setting that changes every share) walks the customers in
 ranges of ids, one range per transaction, so that it finishes at any size. The daily revenue
-per channel is maintained from the difference each run makes.
+per channel is maintained from the difference each run makes, and so is the daily sales
+volume (orders, units, revenue), where each whole order counts in its own channel.
 """
 
 import logging
@@ -36,6 +37,8 @@ def attribution_model_selection(records):
 
 NEW_ATTRIBUTION = SQL.identifier("customer_channel_attribution_new")
 OLD_ATTRIBUTION = SQL.identifier("customer_channel_attribution_old")
+NEW_VOLUME = SQL.identifier("customer_channel_order_new")
+OLD_VOLUME = SQL.identifier("customer_channel_order_old")
 # Time decay weighs a touchpoint 2^-(days / half-life); beyond this many half-lives every
 # weight is the same negligible one instead of an underflow.
 MAX_HALF_LIVES = 1000
@@ -54,8 +57,8 @@ class CustomerChannelEngine(models.AbstractModel):
 
     @api.model
     def recompute(self, partner_ids=None):
-        """Acquisition then attribution of ``env.company`` (of these customers only, when
-        given), in one transaction; Customer Insight managers only. False if another run
+        """Acquisition, attribution and sales volume of ``env.company`` (of these customers
+        only, when given), in one transaction; Customer Insight managers only. False if another run
         holds the company's lock."""
         self._check_access_manager()
         return self._recompute(partner_ids)
@@ -72,6 +75,7 @@ class CustomerChannelEngine(models.AbstractModel):
             self._start_full_run(company)
         acquisition = self._recompute_acquisition(partners)
         result = {"acquisition": acquisition, **self._recompute_attribution(partners)}
+        result["volume"] = self._recompute_volume(partners)
         if partners is None:
             self._finish_full_run(company)
         return result
@@ -156,6 +160,7 @@ class CustomerChannelEngine(models.AbstractModel):
         high = row[0] if row else MAX_ID
         self._recompute_acquisition(IdRange(low, high))
         self._recompute_attribution(IdRange(low, high))
+        self._recompute_volume(IdRange(low, high))
         if row:
             company.sudo().channel_attribution_cursor = high
             return 1
@@ -173,6 +178,7 @@ class CustomerChannelEngine(models.AbstractModel):
     @api.private
     def _finish_full_run(self, company):
         self._rebuild_revenue(company)
+        self._rebuild_volume(company)
         company.sudo().write(
             {"channel_attribution_cursor": 0, "channel_attribution_as_of": fields.Date.today()}
         )
@@ -434,7 +440,7 @@ class CustomerChannelEngine(models.AbstractModel):
                    so.date_order AS ts, so.date_order::date AS date,
                    ROUND((so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric,
                          %(digits)s) AS amount,
-                   so.user_id, so.campaign_id
+                   so.user_id, so.campaign_id, so.source_id, so.medium_id
               FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
              WHERE so.company_id = %(company)s AND so.state = 'sale' %(scope)s
             """,
@@ -477,9 +483,9 @@ class CustomerChannelEngine(models.AbstractModel):
             max_half_lives=MAX_HALF_LIVES,
         )
 
-    def _weighted_sql(self, company, models_):
-        """(order_id, channel_id, model, weight) under each model; an order without a
-        touchpoint goes to the fallback channel."""
+    def _fallback_channel_sql(self, company):
+        """The channel of an order ``o`` without a touchpoint: its customer's acquisition
+        channel or Unassigned, as the company's setting says."""
         fallback = (
             SQL(
                 "(SELECT a.channel_id FROM customer_acquisition a "
@@ -489,17 +495,21 @@ class CustomerChannelEngine(models.AbstractModel):
             if company.channel_attribution_fallback == "acquisition"
             else SQL("NULL::int")
         )
+        return SQL("COALESCE(%s, %s)", fallback, self._unassigned_channel().id)
+
+    def _weighted_sql(self, company, models_):
+        """(order_id, channel_id, model, weight) under each model; an order without a
+        touchpoint goes to the fallback channel."""
         return SQL(
             """
             %(weights)s
             UNION ALL
-            SELECT o.order_id, COALESCE(%(fallback)s, %(unassigned)s), m.model, 1
+            SELECT o.order_id, %(fallback)s, m.model, 1
               FROM orders o CROSS JOIN unnest(%(models)s::varchar[]) AS m(model)
              WHERE NOT EXISTS (SELECT 1 FROM pairs p WHERE p.order_id = o.order_id)
             """,
             weights=self._weights_sql(models_),
-            fallback=fallback,
-            unassigned=self._unassigned_channel().id,
+            fallback=self._fallback_channel_sql(company),
             models=models_,
         )
 
@@ -626,9 +636,184 @@ class CustomerChannelEngine(models.AbstractModel):
         )
         self.env["customer.channel.revenue"].invalidate_model()
 
+    # ------------------------------------------------------------------ sales volume
+
+    @api.model
+    def _recompute_volume(self, partners=None):
+        """Put each confirmed order of ``env.company`` (of ``partners`` only, when given)
+        in its own channel with its units and revenue; write only the rows that changed and
+        their difference to the daily sales volume. Returns the rows written or deleted."""
+        company = self.env.company
+        self.env.flush_all()
+        cr = self.env.cr
+        tune_transaction(cr)
+        cr.execute(SQL("DROP TABLE IF EXISTS %s, %s", NEW_VOLUME, OLD_VOLUME))
+        cr.execute(self._new_volume_sql(company, partners))
+        cr.execute(SQL("ANALYZE %s", NEW_VOLUME))
+        cr.execute(self._old_volume_sql(company, partners))
+        cr.execute(SQL("ANALYZE %s", OLD_VOLUME))
+        cr.execute(self._volume_difference_sql(company))
+        cr.execute(
+            SQL(
+                """DELETE FROM customer_channel_order c USING %(old)s o
+                    WHERE c.id = o.id
+                      AND NOT EXISTS (SELECT 1 FROM %(new)s n WHERE n.order_id = o.order_id)""",
+                old=OLD_VOLUME,
+                new=NEW_VOLUME,
+            )
+        )
+        changed = cr.rowcount
+        cr.execute(self._upsert_volume_sql(company))
+        changed += cr.rowcount
+        cr.execute(SQL("DROP TABLE %s, %s", NEW_VOLUME, OLD_VOLUME))
+        self.env["customer.channel.order"].invalidate_model()
+        self.env["customer.channel.volume"].invalidate_model()
+        return changed
+
+    def _new_volume_sql(self, company, partners):
+        """CREATE the temporary table of the orders in their channel as they should be: the
+        channel of the order's own source, else medium (Unassigned when they map to none),
+        the fallback channel when it has neither; units in each product's unit of measure."""
+        joins, channel = self._channel_of_sql(
+            "channel_map",
+            company.id,
+            SQL.identifier("o", "source_id"),
+            SQL.identifier("o", "medium_id"),
+        )
+        return SQL(
+            """
+            CREATE TEMP TABLE %(new)s AS
+            WITH channel_map AS (%(channel_map)s),
+            orders AS (%(orders)s)
+            SELECT o.order_id, o.partner_id, o.date, o.user_id, o.campaign_id, o.amount,
+                   CASE WHEN COALESCE(o.source_id, o.medium_id) IS NULL THEN %(fallback)s
+                        ELSE %(channel)s END AS channel_id,
+                   COALESCE(u.units, 0) AS units
+              FROM orders o
+              %(joins)s
+              LEFT JOIN LATERAL (
+                SELECT ROUND(SUM(l.product_uom_qty * lu.factor / pu.factor)::numeric,
+                             %(digits)s) AS units
+                  FROM sale_order_line l
+                  JOIN product_product pp ON pp.id = l.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  JOIN uom_uom lu ON lu.id = l.product_uom_id
+                  JOIN uom_uom pu ON pu.id = pt.uom_id
+                 WHERE l.order_id = o.order_id AND l.display_type IS NULL
+                   AND l.is_downpayment IS NOT TRUE
+              ) u ON TRUE
+            """,
+            new=NEW_VOLUME,
+            channel_map=self._channel_map_sql(),
+            orders=self._orders_sql(company, partners),
+            fallback=self._fallback_channel_sql(company),
+            channel=channel,
+            joins=joins,
+            digits=self.env["decimal.precision"].precision_get("Product Unit"),
+        )
+
+    def _old_volume_sql(self, company, partners):
+        """CREATE the temporary table of the stored rows that the new ones replace: those
+        of the customers in scope, and the row of any order put anew (whatever its company:
+        the difference goes to the company of each row)."""
+        columns = SQL(
+            "c.id, c.order_id, c.company_id, c.date, c.channel_id, c.user_id, c.campaign_id, "
+            "c.units, c.amount"
+        )
+        of_scope = SQL(
+            "SELECT %s FROM customer_channel_order c WHERE c.company_id = %s %s",
+            columns,
+            company.id,
+            partner_scope(SQL.identifier("c", "partner_id"), partners),
+        )
+        # Every customer: the orders put anew add only rows of other companies.
+        every = partners is None
+        return SQL(
+            """CREATE TEMP TABLE %(old)s AS %(of_scope)s
+               %(union)s
+               SELECT %(columns)s FROM customer_channel_order c
+                 JOIN %(new)s n ON n.order_id = c.order_id %(other)s""",
+            old=OLD_VOLUME,
+            of_scope=of_scope,
+            union=SQL("UNION ALL" if every else "UNION"),
+            columns=columns,
+            new=NEW_VOLUME,
+            other=SQL("WHERE c.company_id <> %s", company.id) if every else SQL(),
+        )
+
+    def _volume_difference_sql(self, company):
+        """Add the difference between the new and the old rows to the daily sales volume."""
+        return SQL(
+            """
+            INSERT INTO customer_channel_volume (
+                company_id, date, channel_id, user_id, campaign_id, order_count, units, amount)
+            SELECT company_id, date, channel_id, user_id, campaign_id, SUM(n), SUM(units),
+                   SUM(amount)
+              FROM (SELECT %(company)s AS company_id, date, channel_id, user_id, campaign_id,
+                           1 AS n, units, amount
+                      FROM %(new)s
+                    UNION ALL
+                    SELECT company_id, date, channel_id, user_id, campaign_id, -1, -units,
+                           -amount
+                      FROM %(old)s) d
+             GROUP BY company_id, date, channel_id, user_id, campaign_id
+            HAVING (SUM(n), SUM(units), SUM(amount)) <> (0, 0, 0)
+            """,
+            company=company.id,
+            new=NEW_VOLUME,
+            old=OLD_VOLUME,
+        )
+
+    def _upsert_volume_sql(self, company):
+        return SQL(
+            """
+            INSERT INTO customer_channel_order (
+                order_id, company_id, partner_id, date, channel_id, user_id, campaign_id,
+                units, amount)
+            SELECT order_id, %(company)s, partner_id, date, channel_id, user_id, campaign_id,
+                   units, amount
+              FROM %(new)s
+            ON CONFLICT (order_id) DO UPDATE
+               SET company_id = EXCLUDED.company_id, partner_id = EXCLUDED.partner_id,
+                   date = EXCLUDED.date, channel_id = EXCLUDED.channel_id,
+                   user_id = EXCLUDED.user_id, campaign_id = EXCLUDED.campaign_id,
+                   units = EXCLUDED.units, amount = EXCLUDED.amount
+             WHERE (customer_channel_order.company_id, customer_channel_order.partner_id,
+                    customer_channel_order.date, customer_channel_order.channel_id,
+                    customer_channel_order.user_id, customer_channel_order.campaign_id,
+                    customer_channel_order.units, customer_channel_order.amount)
+                   IS DISTINCT FROM (EXCLUDED.company_id, EXCLUDED.partner_id, EXCLUDED.date,
+                    EXCLUDED.channel_id, EXCLUDED.user_id, EXCLUDED.campaign_id,
+                    EXCLUDED.units, EXCLUDED.amount)
+            """,
+            company=company.id,
+            new=NEW_VOLUME,
+        )
+
+    def _rebuild_volume(self, company):
+        """Rebuild the daily sales volume of ``company`` from its orders by channel."""
+        self.env.cr.execute(
+            SQL(
+                """
+                DELETE FROM customer_channel_volume WHERE company_id = %(company)s;
+                INSERT INTO customer_channel_volume (
+                    company_id, date, channel_id, user_id, campaign_id, order_count, units,
+                    amount)
+                SELECT %(company)s, date, channel_id, user_id, campaign_id, COUNT(*),
+                       SUM(units), SUM(amount)
+                  FROM customer_channel_order
+                 WHERE company_id = %(company)s
+                 GROUP BY date, channel_id, user_id, campaign_id
+                """,
+                company=company.id,
+            )
+        )
+        self.env["customer.channel.volume"].invalidate_model()
+
     @api.model
     def _forget_orders(self, order_ids):
-        """Remove the attribution of these orders and its revenue (orders being deleted)."""
+        """Remove the attribution and the sales volume of these orders (orders being
+        deleted)."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -649,5 +834,25 @@ class CustomerChannelEngine(models.AbstractModel):
                 list(order_ids),
             )
         )
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH gone AS (
+                    DELETE FROM customer_channel_order WHERE order_id = ANY(%s)
+                    RETURNING company_id, date, channel_id, user_id, campaign_id, units, amount
+                )
+                INSERT INTO customer_channel_volume (
+                    company_id, date, channel_id, user_id, campaign_id, order_count, units,
+                    amount)
+                SELECT company_id, date, channel_id, user_id, campaign_id, -COUNT(*),
+                       -SUM(units), -SUM(amount)
+                  FROM gone
+                 GROUP BY company_id, date, channel_id, user_id, campaign_id
+                """,
+                list(order_ids),
+            )
+        )
         self.env["customer.channel.attribution"].invalidate_model()
         self.env["customer.channel.revenue"].invalidate_model()
+        self.env["customer.channel.order"].invalidate_model()
+        self.env["customer.channel.volume"].invalidate_model()

@@ -100,6 +100,23 @@ class CustomerChannel(models.Model):
         compute="_compute_scorecard",
         help="Customers acquired through the channel over the period who ordered.",
     )
+    scorecard_orders = fields.Integer(
+        "Orders",
+        compute="_compute_scorecard",
+        help="Confirmed orders over the period, each in the channel of its own UTM source or "
+        "medium (see Channel Performance).",
+    )
+    scorecard_units = fields.Float(
+        "Units Sold",
+        compute="_compute_scorecard",
+        digits="Product Unit",
+        help="Units of these orders' product lines, in each product's unit of measure.",
+    )
+    scorecard_avg_order_value = fields.Monetary(
+        "Average Order Value",
+        compute="_compute_scorecard",
+        help="Untaxed revenue of these orders ÷ their number.",
+    )
     scorecard_cost = fields.Monetary(
         "Cost", compute="_compute_scorecard", help="Costs recorded over the period."
     )
@@ -133,6 +150,9 @@ class CustomerChannel(models.Model):
             channel.scorecard_leads = now.get("lead_count") or 0
             channel.scorecard_conversion_rate = now.get("conversion_rate") or 0
             channel.scorecard_new_customers = now.get("new_customer_count") or 0
+            channel.scorecard_orders = now.get("order_count") or 0
+            channel.scorecard_units = now.get("units_sold") or 0
+            channel.scorecard_avg_order_value = now.get("order_value_avg") or 0
             channel.scorecard_cost = now.get("cost") or 0
             channel.scorecard_return_on_cost = now.get("return_on_cost") or 0
 

@@ -17,13 +17,14 @@ FACTS = [
     ("customer", "New customer"),
     ("revenue", "Attributed revenue"),
     ("cost", "Cost"),
+    ("order", "Orders"),
 ]
 
 
 class CustomerChannelReport(models.Model):
-    """One row per fact (lead, acquired customer, order × channel, cost), dated, with the
-    channel it belongs to and the customer's class, so that every figure sums by channel,
-    type, campaign, salesperson, period and class."""
+    """One row per fact (lead, acquired customer, order × channel, cost, orders of a day in
+    their own channel), dated, with the channel it belongs to and the customer's class, so
+    that every figure sums by channel, type, campaign, salesperson, period and class."""
 
     _name = "customer.channel.report"
     _inherit = ["customer.insight.report"]
@@ -61,6 +62,15 @@ class CustomerChannelReport(models.Model):
             "campaign_id",
         ],
         "customer.channel.cost": ["date", "amount", "channel_id", "company_id"],
+        "customer.channel.volume": [
+            "date",
+            "order_count",
+            "units",
+            "amount",
+            "channel_id",
+            "user_id",
+            "campaign_id",
+        ],
         "customer.channel": ["channel_type", "source_ids", "medium_ids", "active", "company_id"],
         "customer.profile": [
             "lifecycle_stage",
@@ -129,7 +139,7 @@ class CustomerChannelReport(models.Model):
         "New Customers' Orders", readonly=True, help="All-time orders of the customers acquired."
     )
     avg_order_value = fields.Monetary(
-        "Average Order Value",
+        "New Customers' Average Order Value",
         readonly=True,
         aggregator="sum",
         help="New customers' revenue ÷ their orders, from the sums of the group.",
@@ -149,6 +159,34 @@ class CustomerChannelReport(models.Model):
         readonly=True,
         help="Revenue of confirmed orders attributed to the channel under the model chosen in "
         "Settings.",
+    )
+    order_count = fields.Integer(
+        "Orders",
+        readonly=True,
+        help="Confirmed orders, each in its own channel: that of its UTM source, else medium "
+        "(Unassigned when they map to no channel); an order with neither goes where the "
+        "Settings send orders without a touchpoint. Quotations and cancelled orders do not "
+        "count.",
+    )
+    units_sold = fields.Float(
+        "Units Sold",
+        readonly=True,
+        digits="Product Unit",
+        help="Ordered quantities of the confirmed orders' product lines (sections, notes and "
+        "down payments left out), each in its product's unit of measure as in the Sales "
+        "Analysis: units of different products add up as plain numbers.",
+    )
+    order_revenue = fields.Monetary(
+        "Order Revenue",
+        readonly=True,
+        help="Untaxed amount of the confirmed orders in their own channel, in the company "
+        "currency: whole orders, not shared between channels as the attributed revenue is.",
+    )
+    order_value_avg = fields.Monetary(
+        "Average Order Value",
+        readonly=True,
+        aggregator="sum",
+        help="Order revenue ÷ orders, from the sums of the group.",
     )
     cost = fields.Monetary(readonly=True, help="Channel costs recorded for the period.")
     margin = fields.Monetary(
@@ -172,6 +210,7 @@ class CustomerChannelReport(models.Model):
     _rates = {
         "conversion_rate": ("won_count", "decided_count", 100.0),
         "avg_order_value": ("new_customer_revenue", "new_customer_order_count", 1.0),
+        "order_value_avg": ("order_revenue", "order_count", 1.0),
         "cost_per_customer": ("cost", "new_customer_count", 1.0),
         "return_on_cost": ("margin", "cost", 100.0),
     }
@@ -200,6 +239,9 @@ class CustomerChannelReport(models.Model):
         "new_customer_order_count": "0",
         "model_revenue": "0",
         "attributed_revenue": "0",
+        "order_count": "0",
+        "units_sold": "0",
+        "order_revenue": "0",
         "cost": "0",
         "margin": "0",
     }
@@ -222,6 +264,7 @@ class CustomerChannelReport(models.Model):
                     self._customer_facts(),
                     self._revenue_facts(),
                     self._cost_facts(),
+                    self._order_facts(),
                 ]
             ),
             unassigned=self.env.ref("channel_attribution.channel_unassigned").id,
@@ -246,7 +289,7 @@ class CustomerChannelReport(models.Model):
                %s""",
             joins,
         ), {
-            "id": "l.id * 4",
+            "id": "l.id * 5",
             "fact": "'lead'",
             "date": "l.create_date::date",
             "company_id": "co.id",
@@ -274,7 +317,7 @@ class CustomerChannelReport(models.Model):
                    AND p.order_count > 0
                   JOIN res_partner rp ON rp.id = a.partner_id""",
             {
-                "id": "a.id * 4 + 1",
+                "id": "a.id * 5 + 1",
                 "fact": "'customer'",
                 "date": "a.date",
                 "company_id": "a.company_id",
@@ -298,7 +341,7 @@ class CustomerChannelReport(models.Model):
             "CASE WHEN r.attribution_model = co.channel_attribution_model THEN r.amount ELSE 0 END"
         )
         return """customer_channel_revenue r JOIN res_company co ON co.id = r.company_id""", {
-            "id": "r.id * 4 + 2",
+            "id": "r.id * 5 + 2",
             "fact": "'revenue'",
             "date": "r.date",
             "company_id": "r.company_id",
@@ -313,13 +356,28 @@ class CustomerChannelReport(models.Model):
 
     def _cost_facts(self):
         return "customer_channel_cost k", {
-            "id": "k.id * 4 + 3",
+            "id": "k.id * 5 + 3",
             "fact": "'cost'",
             "date": "k.date",
             "company_id": "k.company_id",
             "channel_id": "k.channel_id",
             "cost": "k.amount",
             "margin": "-k.amount",
+        }
+
+    def _order_facts(self):
+        """Daily confirmed orders, units and revenue, each order in its own channel."""
+        return "customer_channel_volume v", {
+            "id": "v.id * 5 + 4",
+            "fact": "'order'",
+            "date": "v.date",
+            "company_id": "v.company_id",
+            "channel_id": "v.channel_id",
+            "campaign_id": "v.campaign_id",
+            "user_id": "v.user_id",
+            "order_count": "v.order_count",
+            "units_sold": "v.units",
+            "order_revenue": "v.amount",
         }
 
     def _read_group(
@@ -339,6 +397,9 @@ class CustomerChannelReport(models.Model):
             "new_customer_count",
             "cost",
             "return_on_cost",
+            "order_count",
+            "units_sold",
+            "order_value_avg",
         ]
         rows = self._read_group(
             [("date", ">=", date_from), ("date", "<=", date_to), ("channel_id", "in", channel_ids)],
