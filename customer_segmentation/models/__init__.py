@@ -16,3 +16,5 @@ from . import sale_order
 from . import account_move
 from . import customer_insight_demo
 from . import base_partner_merge
+from . import ir_ui_view
+from . import ir_actions_act_window_view
