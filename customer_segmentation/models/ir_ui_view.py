@@ -39,8 +39,11 @@ class IrUiView(models.Model):
         field = name_manager.model._fields.get(name)
         if field is None:
             self._raise_view_error(
-                _("Field “%(field)s” does not exist in model “%(model)s”",
-                  field=name, model=name_manager.model._name),
+                _(
+                    "Field “%(field)s” does not exist in model “%(model)s”",
+                    field=name,
+                    model=name_manager.model._name,
+                ),
                 node,
             )
         name_manager.has_field(node, name, node_info)

@@ -25,8 +25,10 @@ class TestChartViewTypes(TransactionCase):
 
     def test_view_info(self):
         info = self.env["ir.ui.view"].get_view_info()
-        self.assertEqual(info["scatter"], {"display_name": "Scatter", "icon": "fa fa-braille",
-                                           "multi_record": True})
+        self.assertEqual(
+            info["scatter"],
+            {"display_name": "Scatter", "icon": "fa fa-braille", "multi_record": True},
+        )
         self.assertEqual(info["heatmap"]["icon"], "fa fa-th")
         self.assertTrue(info["heatmap"]["multi_record"])
 
@@ -81,12 +83,10 @@ class TestChartViewTypes(TransactionCase):
     def test_menus(self):
         """Customer Insight users see both charts; sales reps and employees outside the
         groups see neither."""
-        menus = (
-            self.env.ref("customer_segmentation.menu_customer_profile_map")
-            | self.env.ref("customer_segmentation.menu_sale_order_heatmap")
+        menus = self.env.ref("customer_segmentation.menu_customer_profile_map") | self.env.ref(
+            "customer_segmentation.menu_sale_order_heatmap"
         )
-        for login, visible in (("manager", True), ("user", True), ("rep", False),
-                               ("plain", False)):
+        for login, visible in (("manager", True), ("user", True), ("rep", False), ("plain", False)):
             seen = menus.with_user(self.users[login])._visible_menu_ids()
             for menu in menus:
                 # A menu shows when it and each of its parents are visible.
@@ -200,8 +200,12 @@ class TestChartTours(SegmentationCase, HttpCase):
         customer = self.customer("Heatmap Hortense")
         # Sunday 2025-06-01 23:30 UTC is Monday 07:30 in Shanghai: three orders in that
         # cell, one on Wednesday evening, and a quotation that does not count.
-        moments = [datetime(2025, 6, 1, 23, 30), datetime(2025, 6, 8, 23, 5),
-                   datetime(2025, 6, 15, 23, 59), datetime(2025, 6, 4, 12, 0)]
+        moments = [
+            datetime(2025, 6, 1, 23, 30),
+            datetime(2025, 6, 8, 23, 5),
+            datetime(2025, 6, 15, 23, 59),
+            datetime(2025, 6, 4, 12, 0),
+        ]
         for moment in moments:
             self.order(customer, moment, 50.0)
         self.order(customer, datetime(2025, 6, 5, 3, 0), 50.0, confirm=False)

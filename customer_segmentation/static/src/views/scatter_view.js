@@ -11,7 +11,7 @@ import { Layout } from "@web/search/layout";
 import { SearchBar } from "@web/search/search_bar/search_bar";
 import { useSearchBarToggler } from "@web/search/search_bar/search_bar_toggler";
 import { ActionHelper } from "@web/views/action_helper";
-import { formatFloat } from "@web/views/fields/formatters";
+import { formatFloat, formatInteger } from "@web/views/fields/formatters";
 import { standardViewProps } from "@web/views/standard_view_props";
 import { Component, onWillStart, useEffect, useRef, useState } from "@odoo/owl";
 
@@ -76,7 +76,7 @@ export class ScatterModel extends Model {
         const colorScheme = cookie.get("color_scheme");
         return [...groups.values()].map((group, index) => {
             const color = getColor(index, colorScheme, groups.size);
-            return { ...group, backgroundColor: color, borderColor: color };
+            return { ...group, backgroundColor: color, borderColor: color, clip: false };
         });
     }
 }
@@ -89,6 +89,28 @@ function groupLabel(field, value) {
         return field.selection.find(([key]) => key === value)?.[1] ?? value;
     }
     return value.display_name ?? String(value);
+}
+
+function formatValue(field, value) {
+    return field.type === "integer" ? formatInteger(value) : formatFloat(value, { digits: [16, 2] });
+}
+
+/**
+ * Axis labels: whole numbers only for an integer field; on a log scale, 1, 2, 3 and 5 times
+ * a power of 10 (and any whole number below 10).
+ */
+function tickLabel(field, value, logScale) {
+    const integer = field.type === "integer";
+    const significand = value / 10 ** Math.floor(Math.log10(value));
+    const round =
+        [1, 2, 3, 5, 10].some((nice) => Math.abs(significand - nice) < 1e-6) ||
+        (integer && value < 10);
+    if ((logScale && !round) || (integer && !Number.isInteger(value))) {
+        return "";
+    }
+    return integer
+        ? formatInteger(value)
+        : formatFloat(value, { humanReadable: true, decimals: 0 });
 }
 
 export class ScatterRenderer extends Component {
@@ -119,6 +141,7 @@ export class ScatterRenderer extends Component {
         const axis = (name) => ({
             type: logScale ? "logarithmic" : "linear",
             title: { display: true, text: fields[name].string },
+            ticks: { callback: (value) => tickLabel(fields[name], value, logScale) },
         });
         const datasets = this.datasets;
         return {
@@ -126,14 +149,15 @@ export class ScatterRenderer extends Component {
             data: { datasets },
             options: {
                 animation: false,
+                elements: { point: { radius: 4, hoverRadius: 7 } },
                 maintainAspectRatio: false,
                 scales: { x: axis(xField), y: axis(yField) },
                 plugins: {
                     tooltip: {
                         callbacks: {
                             label: ({ raw }) =>
-                                `${raw.label}: ${fields[xField].string} ${formatFloat(raw.x)}, ` +
-                                `${fields[yField].string} ${formatFloat(raw.y, { digits: [16, 0] })}`,
+                                `${raw.label}: ${fields[xField].string} ${formatValue(fields[xField], raw.x)}, ` +
+                                `${fields[yField].string} ${formatValue(fields[yField], raw.y)}`,
                         },
                     },
                 },
