@@ -1,6 +1,6 @@
-from odoo import _, fields, models
+from odoo import fields, models
 
-# Root attributes of the two chart views that name fields of the view's model.
+# Root attributes of a scatter view that each name a field of the view's model.
 SCATTER_FIELD_ATTRIBUTES = ("x_field", "y_field", "label_field", "open_field")
 
 
@@ -20,17 +20,23 @@ class IrUiView(models.Model):
         names += [name for name in (node.get("color_fields") or "").split(",") if name]
         for attr in ("x_field", "y_field"):
             if not node.get(attr):
-                self._raise_view_error(_("A scatter view needs the attribute %s.", attr), node)
+                self._raise_view_error(
+                    self.env._("A scatter view needs the attribute %s.", attr), node
+                )
         for name in names:
             self._chart_view_field(node, name_manager, node_info, name)
 
     def _validate_tag_heatmap(self, node, name_manager, node_info):
         name = node.get("date_field")
         if not name:
-            self._raise_view_error(_("A heatmap view needs the attribute date_field."), node)
+            self._raise_view_error(
+                self.env._("A heatmap view needs the attribute date_field."), node
+            )
         if self._chart_view_field(node, name_manager, node_info, name).type != "datetime":
             self._raise_view_error(
-                _("The date_field of a heatmap view must be a date and time field: %s", name),
+                self.env._(
+                    "The date_field of a heatmap view must be a date and time field: %s", name
+                ),
                 node,
             )
 
@@ -39,7 +45,7 @@ class IrUiView(models.Model):
         field = name_manager.model._fields.get(name)
         if field is None:
             self._raise_view_error(
-                _(
+                self.env._(
                     "Field “%(field)s” does not exist in model “%(model)s”",
                     field=name,
                     model=name_manager.model._name,

@@ -1,3 +1,4 @@
+import { Domain } from "@web/core/domain";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
@@ -89,7 +90,7 @@ export class HeatmapController extends Component {
             type: "ir.actions.act_window",
             name: this.cellTitle(row, cell),
             res_model: this.props.resModel,
-            domain: [...this.model.domain, ...cell.domain],
+            domain: Domain.and([this.model.domain, cell.domain]).toList(),
             views: [
                 [false, "list"],
                 [false, "form"],

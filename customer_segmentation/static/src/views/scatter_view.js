@@ -132,10 +132,6 @@ export class ScatterRenderer extends Component {
         );
     }
 
-    get datasets() {
-        return this.props.model.datasets(this.props.colorField);
-    }
-
     chartConfig() {
         const { fields, xField, yField, logScale } = this.props.model.params;
         const axis = (name) => ({
@@ -143,7 +139,7 @@ export class ScatterRenderer extends Component {
             title: { display: true, text: fields[name].string },
             ticks: { callback: (value) => tickLabel(fields[name], value, logScale) },
         });
-        const datasets = this.datasets;
+        const datasets = this.props.model.datasets(this.props.colorField);
         return {
             type: "scatter",
             data: { datasets },
