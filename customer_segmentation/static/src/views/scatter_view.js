@@ -6,6 +6,7 @@ import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { exprToBoolean } from "@web/core/utils/strings";
 import { Model, useModel } from "@web/model/model";
+import { useSetupAction } from "@web/search/action_hook";
 import { CogMenu } from "@web/search/cog_menu/cog_menu";
 import { Layout } from "@web/search/layout";
 import { SearchBar } from "@web/search/search_bar/search_bar";
@@ -177,7 +178,10 @@ export class ScatterController extends Component {
         this.model = useModel(this.props.Model, this.props.modelParams);
         this.action = useService("action");
         this.searchBarToggler = useSearchBarToggler();
-        this.state = useState({ colorField: this.props.modelParams.colorFields[0] });
+        const colorField = this.props.state?.colorField || this.props.modelParams.colorFields[0];
+        this.state = useState({ colorField });
+        // Back from a customer's form, the map keeps its colours.
+        useSetupAction({ getLocalState: () => ({ colorField: this.state.colorField }) });
     }
 
     get colorChoices() {

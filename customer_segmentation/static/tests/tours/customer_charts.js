@@ -58,6 +58,18 @@ registry.category("web_tour.tours").add("customer_segmentation_scatter", {
                 content: "The VIP customer with the highest spend opens",
                 trigger: `.o_form_view .o_breadcrumb:contains("${figures.top_vip}")`,
             },
+            {
+                content: "Back to the map",
+                trigger: ".o_breadcrumb .o_back_button, .o_breadcrumb li.breadcrumb-item a",
+                run: "click",
+            },
+            {
+                content: "The map keeps its filter and its colours",
+                trigger: `.o_scatter_color_button.active[data-field="segment_id"]`,
+            },
+            {
+                trigger: `.o_scatter_renderer canvas[data-point-count="${figures.vip_points}"]`,
+            },
         ];
     },
 });
