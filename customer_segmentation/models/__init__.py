@@ -18,3 +18,5 @@ from . import mail_message
 from . import calendar_event
 from . import customer_insight_demo
 from . import base_partner_merge
+from . import ir_ui_view
+from . import ir_actions_act_window_view

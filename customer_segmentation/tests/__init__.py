@@ -13,3 +13,4 @@ from . import test_payments
 from . import test_behaviour
 from . import test_history_replay
 from . import test_interactions
+from . import test_chart_views

@@ -9,6 +9,8 @@ const USER_MENUS = [
     ["crm.crm_menu_report", "customer_segmentation.menu_customer_profile_geography", "Customers by Region"],
     ["crm.crm_menu_report", "customer_segmentation.menu_customer_profile_payment", "Payment Behaviour"],
     ["crm.crm_menu_report", "customer_segmentation.menu_customer_profile_behaviour", "Buying Behaviour"],
+    ["crm.crm_menu_report", "customer_segmentation.menu_customer_profile_map", "Customer Map"],
+    ["crm.crm_menu_report", "customer_segmentation.menu_sale_order_heatmap", "Order Heatmap"],
     ["crm.crm_menu_report", "customer_segmentation.menu_customer_segment_snapshot", "Classification Trend"],
 ];
 const MANAGER_MENUS = [
