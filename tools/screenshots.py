@@ -20,22 +20,29 @@ import websocket
 
 REPO = Path(__file__).resolve().parent.parent
 WIDTH, HEIGHT = 1400, 900
-# (file under the repository, Odoo path, CSS selector that shows the page is rendered)
+# (file under the repository, Odoo path, CSS selector that shows the page is rendered,
+#  CSS selector of what to click then (a notebook tab), page height)
 PAGES = [
     (
         "customer_segmentation/static/description/partner_form.png",
         "/odoo/action-customer_segmentation.action_customer_insight_partners/{vip}",
         "div[name=customer_class_badges] .badge",
+        "a[name=customer_segmentation]",
+        1500,
     ),
     (
         "customer_segmentation/static/description/customer_map.png",
         "/odoo/action-customer_segmentation.action_customer_profile_map",
         "canvas[data-point-count]",
+        None,
+        HEIGHT,
     ),
     (
         "customer_segmentation/static/description/order_heatmap.png",
         "/odoo/action-customer_segmentation.action_sale_order_heatmap",
         "td[data-count]",
+        None,
+        HEIGHT,
     ),
 ]
 
@@ -69,7 +76,11 @@ def top_vip(url, session):
             "model": "res.partner",
             "method": "search",
             "args": [
-                [("customer_lifecycle_stage", "=", "vip"), ("customer_payment_class", "!=", False)]
+                [
+                    ("is_company", "=", True),
+                    ("customer_lifecycle_stage", "=", "vip"),
+                    ("customer_payment_class", "!=", False),
+                ]
             ],
             "kwargs": {"limit": 1, "order": "customer_total_revenue desc"},
         },
@@ -135,16 +146,22 @@ def main(url, db):
     try:
         browser.send("Network.enable")
         browser.send("Network.setCookie", name="session_id", value=session, url=url, httpOnly=True)
-        browser.send(
-            "Emulation.setDeviceMetricsOverride",
-            width=WIDTH,
-            height=HEIGHT,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-        for target, path, selector in PAGES:
+        for target, path, selector, click, height in PAGES:
+            browser.send(
+                "Emulation.setDeviceMetricsOverride",
+                width=WIDTH,
+                height=height,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
             browser.send("Page.navigate", url=url + path.format(vip=vip))
             browser.wait_for(selector)
+            if click:
+                browser.send(
+                    "Runtime.evaluate",
+                    expression=f"document.querySelector({json.dumps(click)}).click()",
+                )
+                browser.wait_for(selector)
             image = browser.send("Page.captureScreenshot", format="png")["data"]
             (REPO / target).write_bytes(base64.b64decode(image))
             print(target)
