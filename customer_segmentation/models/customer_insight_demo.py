@@ -135,7 +135,9 @@ class CustomerInsightDemo(models.AbstractModel):
             order_dates = self._order_dates(rng, archetype, today)
             spend = TYPE_SPEND[customer_type] * rng.paretovariate(1.6)
             pricelist = foreign_pricelist if partner.country_id.code != "CN" else None
-            first = order_dates[0] if order_dates else today - timedelta(days=rng.randint(5, 60))
+            # Prospects lost over the three years; the open pipeline is recent.
+            days = 60 if archetype == "potential" else 1000
+            first = order_dates[0] if order_dates else today - timedelta(days=rng.randint(5, days))
             opened = first - timedelta(days=rng.randint(7, 45))
             utm = {"source_id": source.id, "medium_id": medium.id, "campaign_id": campaign.id}
             lead_vals = {
@@ -172,7 +174,7 @@ class CustomerInsightDemo(models.AbstractModel):
                     self._order_vals(rng, partner, products, spend, pricelist, day, order_utm)
                     | {"_confirm": True}
                 )
-        self._demo_unconverted_leads(rng, sources, today)
+        self._demo_unconverted_leads(random.Random(seed + 2), sources, today)
         self._create_leads(leads, lead_dates)
         confirmed = self._create_orders(orders)
         self._demo_invoices(random.Random(seed + 1), confirmed, today)
@@ -326,20 +328,29 @@ class CustomerInsightDemo(models.AbstractModel):
         return values
 
     def _demo_unconverted_leads(self, rng, sources, today):
-        """Leads that never became opportunities, spread over the channels."""
-        for index in range(40):
-            source, medium, _weight = rng.choice(sources)
-            self.env["crm.lead"].create(
-                {
-                    "name": f"Enquiry #{index + 1:03d}",
-                    "type": "lead",
-                    "contact_name": rng.choice(SURNAMES) + rng.choice(GIVEN),
-                    "email_from": f"lead{index:03d}@example.com",
-                    "source_id": source.id,
-                    "medium_id": medium.id,
-                    "active": rng.random() < 0.7,
-                }
-            )
+        """Leads that never became customers, about twenty a month over three years: most
+        lost (with a reason), the older ones still open gone stale, half of the last two
+        months' still open; so each month's conversion rate is well below 100 %."""
+        lost_reasons = self.env["crm.lost.reason"].search([])
+        leads, dates = [], []
+        for index in range(760):
+            source, medium, _weight = rng.choices(sources, weights=[s[2] for s in sources])[0]
+            opened = today - timedelta(days=rng.randint(0, 1130))
+            lost = rng.random() < (0.5 if (today - opened).days <= 60 else 0.85)
+            values = {
+                "name": f"Enquiry #{index + 1:04d}",
+                "type": "lead" if rng.random() < 0.6 else "opportunity",
+                "contact_name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                "email_from": f"lead{index:04d}@example.com",
+                "source_id": source.id,
+                "medium_id": medium.id,
+            }
+            if lost:
+                values.update(active=False, probability=0)
+                values["lost_reason_id"] = rng.choice(lost_reasons).id if lost_reasons else False
+            leads.append(values)
+            dates.append((opened, opened + timedelta(days=rng.randint(3, 40)) if lost else None))
+        self._create_leads(leads, dates)
 
     def _create_leads(self, leads, lead_dates):
         records = self.env["crm.lead"].create(leads)
