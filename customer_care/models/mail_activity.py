@@ -45,6 +45,9 @@ class MailActivity(models.Model):
             activity.care_ask_churn_reason = activity in asking
             activity.care_ask_satisfaction = activity in logs.activity_id
 
+    def _to_store_defaults(self, target):
+        return super()._to_store_defaults(target) + ["care_ask_satisfaction"]
+
     def _action_done(self, feedback=False, attachment_ids=None):
         logs = (
             self.env["customer.care.log"]

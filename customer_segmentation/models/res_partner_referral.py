@@ -92,6 +92,7 @@ class ResPartner(models.Model):
         """The customers referred by this customer."""
         self.ensure_one()
         self.check_access("read")
+        self._check_field_access(self._fields["customer_referrer_id"], "read")
         self.env.cr.execute(SQL("SELECT r.customer_id FROM (%s) r", self._referred_customers_sql()))
         return {
             "type": "ir.actions.act_window",
