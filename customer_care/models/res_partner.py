@@ -254,10 +254,14 @@ class ResPartner(models.Model):
 
     def _search_satisfaction_score(self, column, operator, value):
         column = SQL.identifier("s", column)
-        if operator == "in" and all(v is False for v in value):
-            return self._search_satisfaction(None)
-        if operator == "in" and all(isinstance(v, int | float) for v in value):
-            return self._search_satisfaction(SQL("%s = ANY(%s)", column, list(value)))
+        if operator == "in":
+            scores = [v for v in value if v is not False]
+            if not all(isinstance(v, int | float) for v in scores):
+                return NotImplemented
+            domain = self._search_satisfaction(
+                SQL("%s = ANY(%s)", column, scores) if scores else SQL("FALSE")
+            )
+            return domain | self._search_satisfaction(None) if False in value else domain
         if operator in INEQUALITIES and isinstance(value, int | float):
             return self._search_satisfaction(SQL("%s %s %s", column, SQL(operator), value))
         return NotImplemented

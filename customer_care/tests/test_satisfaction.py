@@ -114,6 +114,11 @@ class TestSatisfaction(CareCase):
             self.assertEqual(set(found.ids), want)
             found = Partner.search([("id", "in", ids), ("customer_satisfaction_last", "=", False)])
             self.assertEqual(set(found.ids), set(ids) - set(expected))
+            found = Partner.search(
+                [("id", "in", ids), ("customer_satisfaction_last", "in", [False, 4])]
+            )
+            want = {p for p, (_s, last) in expected.items() if last[1] == 4}
+            self.assertEqual(set(found.ids), want | (set(ids) - set(expected)))
         self.assertNotEqual(expected, {}, "the generated data has scores")
 
     def test_rule_targets_a_satisfaction_class(self):
