@@ -24,6 +24,7 @@
     ],
     "demo": ["demo/customer_care_demo.xml"],
     "assets": {
+        "web.assets_backend": ["customer_care/static/src/**/*"],
         "web.assets_tests": ["customer_care/static/tests/tours/*.js"],
     },
     "installable": True,

@@ -33,6 +33,7 @@ MEANT_FOR = {
     ("res.partner", "action_view_segment_history"): USER,
     ("res.partner", "action_edit_acquisition"): MANAGER,
     ("res.partner", "action_view_care_logs"): USER,
+    ("res.partner", "action_view_customer_referrals"): INTERNAL,
     ("customer.segment.pin.wizard", "action_pin"): MANAGER,
     ("customer.acquisition.wizard", "action_save"): MANAGER,
     ("customer.acquisition.wizard", "action_reset"): MANAGER,

@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.tools import SQL
 
 UTM_FIELDS = ("source_id", "medium_id", "campaign_id", "partner_id")
 
@@ -48,3 +49,40 @@ class CrmLead(models.Model):
             for lead in self
             if lead.partner_id and (lead.source_id or lead.medium_id or lead.campaign_id)
         )
+
+    @api.model
+    def _customer_referrer_triggers(self):
+        return super()._customer_referrer_triggers() | {"source_id", "medium_id"}
+
+    def _customer_referrers(self):
+        """Without a 'Referred By' that names a contact: the contact of the partner-referral
+        channel the lead comes through (its source's channel, else its medium's)."""
+        referrers = super()._customer_referrers()
+        leads = self.filtered(lambda lead: lead not in referrers)
+        if not leads:
+            return referrers
+        engine = self.env["customer.channel.engine"]
+        self.env["customer.channel"].flush_model()
+        joins, channel = engine._channel_of_sql(
+            "channel_map",
+            SQL("COALESCE(l.company_id, %s)", self.env.company.id),
+            SQL.identifier("l", "source_id"),
+            SQL.identifier("l", "medium_id"),
+        )
+        self.env.cr.execute(
+            SQL(
+                """WITH channel_map AS (%(map)s)
+                   SELECT l.id, c.partner_id FROM crm_lead l %(joins)s
+                     JOIN customer_channel c ON c.id = %(channel)s
+                    WHERE l.id = ANY(%(ids)s) AND c.channel_type = 'partner_referral'
+                      AND c.partner_id IS NOT NULL""",
+                map=engine._channel_map_sql(),
+                joins=joins,
+                channel=channel,
+                ids=leads.ids,
+            )
+        )
+        Partner = self.env["res.partner"]
+        for lead, partner in self.env.cr.fetchall():
+            referrers[self.browse(lead)] = Partner.browse(partner)
+        return referrers

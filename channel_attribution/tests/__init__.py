@@ -5,3 +5,4 @@ from . import test_reports
 from . import test_security
 from . import test_settings
 from . import test_tours
+from . import test_referral

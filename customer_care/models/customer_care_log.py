@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .satisfaction import SATISFACTION_SCORES
+
 LOG_STATES = [
     ("pending", "To Schedule"),
     ("open", "Open"),
@@ -63,6 +65,16 @@ class CustomerCareLog(models.Model):
         readonly=True,
         ondelete="set null",
         help="Reason the customer gave for leaving, recorded with a win-back activity.",
+    )
+
+    satisfaction = fields.Selection(
+        SATISFACTION_SCORES,
+        readonly=True,
+        help="Satisfaction score (1 = very unsatisfied to 5 = very satisfied) given when the "
+        "activity was done; empty when none was given.",
+    )
+    satisfaction_comment = fields.Text(
+        readonly=True, help="What the customer said about their satisfaction."
     )
 
     _rule_partner_open_uniq = models.UniqueIndex(

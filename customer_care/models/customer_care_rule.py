@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from .satisfaction import satisfaction_class_sql, satisfaction_sql
+
 TEMPLATE_EDITOR_GROUP = "mail.group_mail_template_editor"
 MAX_INTERVAL_DAYS = 3650
 MAX_DEADLINE_DAYS = 365
@@ -76,6 +78,17 @@ class CustomerCareRule(models.Model):
         domain=[("kind", "=", "payment_class")],
         help="Customers of any of these payment classes (how they pay their invoices), for "
         "example risky payers to call before the next delivery; empty means any.",
+    )
+    satisfaction_class_ids = fields.Many2many(
+        "customer.class.value",
+        "customer_care_rule_satisfaction_class_rel",
+        "rule_id",
+        "value_id",
+        string="Satisfaction",
+        domain=[("kind", "=", "satisfaction_class")],
+        help="Customers whose last satisfaction score, given when a care activity was done, "
+        "is in any of these classes: unsatisfied (1 or 2), neutral (3), satisfied (4 or 5). "
+        "Customers without a score never match; empty means any customer.",
     )
     partner_domain = fields.Char(
         "Extra Conditions",
@@ -313,6 +326,15 @@ class CustomerCareRule(models.Model):
         ):
             if values:
                 conditions.append(SQL("%s = ANY(%s)", column, values))
+        if self.satisfaction_class_ids:
+            conditions.append(
+                SQL(
+                    "rp.id IN (SELECT s.partner_id FROM (%s) s WHERE %s = ANY(%s))",
+                    satisfaction_sql(self.company_id.id),
+                    satisfaction_class_sql(SQL.identifier("s", "last_score")),
+                    self.satisfaction_class_ids.mapped("code"),
+                )
+            )
         domain = self._partner_domain()
         if not domain.is_true():
             partners = self.env["res.partner"].with_company(self.company_id)._search(domain)

@@ -33,6 +33,7 @@ class CustomerClassValue(models.Model):
             "value_tier": ("customer.profile", "value_tier"),
             "customer_type": ("res.partner", "customer_type"),
             "payment_class": ("customer.profile", "payment_class"),
+            "satisfaction_class": ("res.partner", "customer_satisfaction_class"),
         }
 
     def _field(self, kind):

@@ -6,6 +6,13 @@ from odoo.tools import SQL
 
 from odoo.addons.customer_segmentation.tools import INTERNAL_GROUP
 
+from .satisfaction import (
+    SATISFACTION_CLASS_SCORES,
+    SATISFACTION_CLASSES,
+    satisfaction_class,
+    satisfaction_sql,
+)
+
 INEQUALITIES = {"<", "<=", ">", ">="}
 
 
@@ -58,6 +65,34 @@ class ResPartner(models.Model):
         string="Care Actions",
         groups=INTERNAL_GROUP,
         help="Activities and e-mails the care rules created for this customer.",
+    )
+
+    customer_satisfaction_avg = fields.Float(
+        "Average Satisfaction",
+        digits=(16, 2),
+        compute="_compute_customer_satisfaction",
+        search="_search_customer_satisfaction_avg",
+        groups=INTERNAL_GROUP,
+        help="Mean of the satisfaction scores (1 to 5) given when the customer's care "
+        "activities of the current company were done; empty without a score.",
+    )
+    customer_satisfaction_last = fields.Integer(
+        "Last Satisfaction",
+        compute="_compute_customer_satisfaction",
+        search="_search_customer_satisfaction_last",
+        groups=INTERNAL_GROUP,
+        help="Satisfaction score (1 to 5) of the customer's care activity of the current "
+        "company done last with a score (the latest created on the same day); empty without "
+        "a score.",
+    )
+    customer_satisfaction_class = fields.Selection(
+        SATISFACTION_CLASSES,
+        string="Satisfaction",
+        compute="_compute_customer_satisfaction",
+        search="_search_customer_satisfaction_class",
+        groups=INTERNAL_GROUP,
+        help="From the last satisfaction score: unsatisfied (1 or 2), neutral (3), satisfied "
+        "(4 or 5); empty without a score.",
     )
 
     @api.model
@@ -183,6 +218,72 @@ class ResPartner(models.Model):
 
     def _search_care_next_contact_date(self, operator, value):
         return self._search_care_date(self._care_planned_sql(), "MIN", operator, value)
+
+    # ------------------------------------------------------------------ satisfaction
+
+    @api.depends("commercial_partner_id")
+    @api.depends_context("company")
+    def _compute_customer_satisfaction(self):
+        self.env["customer.care.log"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT s.partner_id, s.avg_score, s.last_score FROM (%s) s "
+                "WHERE s.partner_id = ANY(%s)",
+                satisfaction_sql(self.env.company.id),
+                self.commercial_partner_id.ids,
+            )
+        )
+        scores = {partner: (avg, last) for partner, avg, last in self.env.cr.fetchall()}
+        for partner in self:
+            avg, last = scores.get(partner.commercial_partner_id.id, (False, False))
+            partner.customer_satisfaction_avg = avg
+            partner.customer_satisfaction_last = last
+            partner.customer_satisfaction_class = last and satisfaction_class(last)
+
+    def _search_satisfaction(self, condition):
+        """Partners whose commercial entity's current-company scores (columns avg_score,
+        last_score) meet the SQL ``condition``; ``None``: those without a score."""
+        self.env["customer.care.log"].flush_model()
+        entities = SQL(
+            "(SELECT s.partner_id FROM (%s) s WHERE %s)",
+            satisfaction_sql(self.env.company.id),
+            condition or SQL("TRUE"),
+        )
+        domain = Domain("commercial_partner_id", "in", entities)
+        return ~domain if condition is None else domain
+
+    def _search_satisfaction_score(self, column, operator, value):
+        column = SQL.identifier("s", column)
+        if operator == "in":
+            scores = [v for v in value if v is not False]
+            if not all(isinstance(v, int | float) for v in scores):
+                return NotImplemented
+            domain = self._search_satisfaction(
+                SQL("%s = ANY(%s)", column, scores) if scores else SQL("FALSE")
+            )
+            return domain | self._search_satisfaction(None) if False in value else domain
+        if operator in INEQUALITIES and isinstance(value, int | float):
+            return self._search_satisfaction(SQL("%s %s %s", column, SQL(operator), value))
+        return NotImplemented
+
+    def _search_customer_satisfaction_avg(self, operator, value):
+        return self._search_satisfaction_score("avg_score", operator, value)
+
+    def _search_customer_satisfaction_last(self, operator, value):
+        return self._search_satisfaction_score("last_score", operator, value)
+
+    def _search_customer_satisfaction_class(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        ranges = [SATISFACTION_CLASS_SCORES[code] for code in value if code]
+        domain = self._search_satisfaction(
+            SQL(" OR ").join(
+                SQL("s.last_score BETWEEN %s AND %s", low, high) for low, high in ranges
+            )
+            if ranges
+            else SQL("FALSE")
+        )
+        return domain | self._search_satisfaction(None) if False in value else domain
 
     @api.readonly
     def action_view_care_logs(self):

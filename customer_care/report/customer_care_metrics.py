@@ -10,12 +10,14 @@ FACTS = [
     ("base", "Customers at the start of the month"),
     ("rating", "Ratings"),
     ("reason", "Churn reasons"),
+    ("care_score", "Care satisfaction scores"),
+    ("new_customer", "New customers"),
 ]
 
 
 class CustomerCareMetrics(models.Model):
     """The evaluation metrics of customer care, per month and customer class: repeat
-    purchase, churn and win-back rates, satisfaction and churn reasons."""
+    purchase, churn, win-back and referral rates, satisfaction and churn reasons."""
 
     _name = "customer.care.metrics"
     _inherit = ["customer.insight.report"]
@@ -39,14 +41,16 @@ class CustomerCareMetrics(models.Model):
             "company_id",
         ],
         "customer.segment.snapshot": ["date", "lifecycle_stage", "segment_id", "customer_count"],
-        "customer.care.log": ["churn_reason_id", "date_done"],
-        "res.partner": ["care_churn_reason_id"],
+        "customer.care.log": ["churn_reason_id", "date_done", "state", "satisfaction"],
+        "customer.profile": ["first_order_date", "segment_id", "lifecycle_stage"],
+        "res.partner": ["care_churn_reason_id", "customer_referrer_id", "commercial_partner_id"],
     }
     _rates = {
         "repeat_purchase_rate": ("repeat_count", "ordering_count", 100.0),
         "churn_rate": ("churned_count", "active_base", 100.0),
         "win_back_rate": ("won_back_count", "churned_base", 100.0),
         "avg_satisfaction": ("rating_sum", "rating_count", 1.0),
+        "referral_rate": ("referred_count", "new_count", 100.0),
     }
 
     fact = fields.Selection(FACTS, readonly=True)
@@ -100,13 +104,41 @@ class CustomerCareMetrics(models.Model):
         help="Churned customers who ordered again ÷ churned customers at the start of each "
         "month × 100.",
     )
-    rating_sum = fields.Float("Rating Total", readonly=True)
-    rating_count = fields.Integer("Ratings", readonly=True)
+    rating_sum = fields.Float(
+        "Rating Total",
+        readonly=True,
+        help="Sum of the satisfaction scores given when care activities were done and of "
+        "the Odoo ratings.",
+    )
+    rating_count = fields.Integer(
+        "Ratings",
+        readonly=True,
+        help="Satisfaction scores given when care activities were done, and Odoo ratings.",
+    )
     avg_satisfaction = fields.Float(
         "Average Satisfaction",
         readonly=True,
         aggregator="sum",
-        help="Average of the customers' ratings (Odoo ratings, 1 to 5).",
+        help="Average, from 1 to 5, of the satisfaction scores given when care activities "
+        "were done (dated by the day done) and of the customers' Odoo ratings (dated by the "
+        "rating).",
+    )
+    new_count = fields.Integer(
+        "New Customers",
+        readonly=True,
+        help="Customers whose first transaction in the company is in the month.",
+    )
+    referred_count = fields.Integer(
+        "Referred New Customers",
+        readonly=True,
+        help="New customers whose referrer (or the referrer's company) had a transaction in "
+        "the company before the new customer's first one.",
+    )
+    referral_rate = fields.Float(
+        "Referral Rate (%)",
+        readonly=True,
+        aggregator="sum",
+        help="New customers referred by an existing customer ÷ new customers × 100.",
     )
     reason_count = fields.Integer(
         "Churn Reasons", readonly=True, help="Customers who gave this churn reason."
@@ -130,6 +162,8 @@ class CustomerCareMetrics(models.Model):
         "rating_sum": "0.0",
         "rating_count": "0",
         "reason_count": "0",
+        "new_count": "0",
+        "referred_count": "0",
     }
 
     @property
@@ -146,6 +180,8 @@ class CustomerCareMetrics(models.Model):
                     self._base_facts(),
                     self._rating_facts(),
                     self._reason_facts(),
+                    self._care_score_facts(),
+                    self._new_customer_facts(),
                 ]
             ),
             rates=self._rate_columns_sql(),
@@ -273,5 +309,50 @@ class CustomerCareMetrics(models.Model):
                 "lifecycle_stage": "p.lifecycle_stage",
                 "churn_reason_id": "reason.id",
                 "reason_count": "1",
+            },
+        )
+
+    def _care_score_facts(self):
+        """Satisfaction scores given when care activities were done, dated by the day done."""
+        return (
+            """customer_care_log l
+                  LEFT JOIN customer_profile p
+                    ON p.partner_id = l.partner_id AND p.company_id = l.company_id
+                 WHERE l.state = 'done' AND l.satisfaction IS NOT NULL""",
+            {
+                "id": "l.id * 8 + 6",
+                "fact": "'care_score'",
+                "date": "date_trunc('month', l.date_done)::date",
+                "company_id": "l.company_id",
+                "partner_id": "l.partner_id",
+                "segment_id": "p.segment_id",
+                "lifecycle_stage": "p.lifecycle_stage",
+                "rating_sum": "l.satisfaction::int",
+                "rating_count": "1",
+            },
+        )
+
+    def _new_customer_facts(self):
+        """Customers by the month of their first transaction in the company; referred when
+        their referrer's commercial entity had a transaction in the company before."""
+        return (
+            """customer_profile p
+                  JOIN res_partner rp ON rp.id = p.partner_id
+                  LEFT JOIN res_partner referrer ON referrer.id = rp.customer_referrer_id
+                  LEFT JOIN customer_profile rp_profile
+                    ON rp_profile.partner_id = referrer.commercial_partner_id
+                   AND rp_profile.company_id = p.company_id
+                   AND rp_profile.first_order_date < p.first_order_date
+                 WHERE p.first_order_date IS NOT NULL""",
+            {
+                "id": "p.id * 8 + 7",
+                "fact": "'new_customer'",
+                "date": "date_trunc('month', p.first_order_date)::date",
+                "company_id": "p.company_id",
+                "partner_id": "p.partner_id",
+                "segment_id": "p.segment_id",
+                "lifecycle_stage": "p.lifecycle_stage",
+                "new_count": "1",
+                "referred_count": "(rp_profile.id IS NOT NULL)::int",
             },
         )

@@ -6,3 +6,4 @@ from . import test_security
 from . import test_activity_texts
 from . import test_assignees
 from . import test_tours
+from . import test_satisfaction

@@ -50,6 +50,52 @@ class TestCareMetrics(SegmentationCase):
         cls.customers[0].care_churn_reason_id = cls.env.ref("customer_care.churn_reason_price")
         cls.customers[1].care_churn_reason_id = cls.env.ref("customer_care.churn_reason_price")
         cls.customers[2].care_churn_reason_id = cls.env.ref("customer_care.churn_reason_service")
+        cls.first_day = {p.id: min(day for q, day, _a in specs if q == p) for p in cls.customers}
+        cls._referrals(rng)
+        cls._care_scores(rng)
+
+    @classmethod
+    def _referrals(cls, rng):
+        """Referrers: customers (who ordered before or after), a customer's contact, a
+        partner who never ordered; a third of the customers have none."""
+        outsider = cls.env["res.partner"].create({"name": "Never ordered"})
+        contact = cls.env["res.partner"].create(
+            {"name": "M0 buyer", "parent_id": cls.customers[0].id}
+        )
+        for partner in cls.customers[5:35]:
+            referrer = rng.choice([outsider, contact, *cls.customers])
+            if referrer.commercial_partner_id != partner:
+                partner.customer_referrer_id = referrer
+
+    @classmethod
+    def _care_scores(cls, rng):
+        """Care actions done in 2025 with a score, or none, for random customers."""
+        rule = cls.env["customer.care.rule"].create(
+            {
+                "name": "Survey",
+                "active": False,
+                "activity_type_id": cls.env.ref("mail.mail_activity_data_call").id,
+            }
+        )
+        cls.scores = []
+        for _ in range(60):
+            day = date(2025, 1, 1) + timedelta(days=rng.randint(0, 200))
+            score = rng.choice([None, 1, 2, 3, 4, 5])
+            cls.scores.append((day, score))
+        cls.env["customer.care.log"].create(
+            [
+                {
+                    "rule_id": rule.id,
+                    "partner_id": rng.choice(cls.customers).id,
+                    "company_id": cls.company.id,
+                    "date": f"{day} 08:00:00",
+                    "date_done": day,
+                    "state": "done",
+                    "satisfaction": score and str(score),
+                }
+                for day, score in cls.scores
+            ]
+        )
 
     def metrics(self, month, measures):
         rows = self.env["customer.care.metrics"]._read_group(
@@ -122,11 +168,24 @@ class TestCareMetrics(SegmentationCase):
         self.assertTrue(checked, "the generated data has churn and win-back events")
 
     def test_satisfaction_and_churn_reasons(self):
+        """Odoo ratings and the scores of the care actions, per month and overall."""
+        scores = [score for _day, score in self.scores if score]
         rows = self.env["customer.care.metrics"]._read_group(
             [("company_id", "=", self.company.id)], [], ["avg_satisfaction:sum", "rating_count:sum"]
         )
-        self.assertAlmostEqual(rows[0][0], sum(self.ratings) / len(self.ratings))
-        self.assertEqual(rows[0][1], len(self.ratings))
+        everything = self.ratings + scores
+        self.assertAlmostEqual(rows[0][0], sum(everything) / len(everything))
+        self.assertEqual(rows[0][1], len(everything))
+        for month in self.MONTHS:
+            month_scores = [
+                score for day, score in self.scores if score and day.replace(day=1) == month
+            ]
+            got = self.metrics(month, ["avg_satisfaction", "rating_count"])
+            self.assertEqual(got["rating_count"], len(month_scores), month)
+            if month_scores:
+                self.assertAlmostEqual(
+                    got["avg_satisfaction"], sum(month_scores) / len(month_scores)
+                )
         reasons = dict(
             self.env["customer.care.metrics"]._read_group(
                 [("fact", "=", "reason")], ["churn_reason_id"], ["reason_count:sum"]
@@ -134,6 +193,36 @@ class TestCareMetrics(SegmentationCase):
         )
         self.assertEqual(reasons[self.env.ref("customer_care.churn_reason_price")], 2)
         self.assertEqual(reasons[self.env.ref("customer_care.churn_reason_service")], 1)
+
+    def test_referral_rate(self):
+        """New customers by the month of their first order, referred when their referrer's
+        commercial entity ordered strictly before; per month and per segment."""
+
+        def referred(partner):
+            referrer = partner.customer_referrer_id.commercial_partner_id
+            first = self.first_day.get(referrer.id)
+            return bool(first and first < self.first_day[partner.id])
+
+        months = sorted({day.replace(day=1) for day in self.first_day.values()})
+        checked = 0
+        for month in months:
+            new = [p for p in self.customers if self.first_day[p.id].replace(day=1) == month]
+            got = self.metrics(month, ["new_count", "referred_count", "referral_rate"])
+            want = sum(1 for p in new if referred(p))
+            self.assertEqual((got["new_count"], got["referred_count"]), (len(new), want), month)
+            self.assertAlmostEqual(got["referral_rate"], 100 * want / len(new))
+            checked += want
+        self.assertTrue(checked, "the generated data has referred customers")
+        by_segment = self.env["customer.care.metrics"]._read_group(
+            [("company_id", "=", self.company.id), ("fact", "=", "new_customer")],
+            ["segment_id"],
+            ["new_count:sum", "referred_count:sum", "referral_rate:sum"],
+        )
+        for segment, new_count, referred_count, rate in by_segment:
+            new = [p for p in self.customers if self.profile(p).segment_id == segment]
+            want = sum(1 for p in new if referred(p))
+            self.assertEqual((new_count, referred_count), (len(new), want), segment.name)
+            self.assertAlmostEqual(rate, 100 * want / len(new))
 
     def test_ordering_customers_are_rebuilt_after_each_classification(self):
         care = self.env["customer.care.engine"]

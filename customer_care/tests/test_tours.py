@@ -34,3 +34,37 @@ class TestRuleTour(HttpCase):
             }
         )
         self.start_tour("/odoo", "customer_care_rule_tour", login="admin")
+
+
+@tagged("post_install", "-at_install")
+class TestSatisfactionTour(HttpCase):
+    """The Mark Done popover of a care activity records the customer's satisfaction."""
+
+    def test_satisfaction_tour(self):
+        admin = self.env.ref("base.user_admin")
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Customer", "is_company": True, "user_id": admin.id}
+        )
+        product = self.env["product.product"].create({"name": "Tour item", "list_price": 10})
+        order = self.env["sale.order"].create(
+            {"partner_id": customer.id, "order_line": [(0, 0, {"product_id": product.id})]}
+        )
+        order.action_confirm()
+        self.env["customer.segmentation.engine"].run()
+        rule = self.env["customer.care.rule"].create(
+            {
+                "name": "Tour survey",
+                "summary": "Survey {{ object.name }}",
+                "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                "partner_domain": "[('name', '=', 'Tour Customer')]",
+            }
+        )
+        self.env["customer.care.engine"].run(rule)
+        self.start_tour(
+            f"/odoo/res.partner/{customer.id}", "customer_care_satisfaction_tour", login="admin"
+        )
+        log = self.env["customer.care.log"].search([("rule_id", "=", rule.id)])
+        self.assertEqual(
+            (log.state, log.satisfaction, log.satisfaction_comment), ("done", "4", "Quick delivery")
+        )
+        self.assertEqual(customer.customer_satisfaction_last, 4)

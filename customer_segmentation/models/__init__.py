@@ -12,6 +12,8 @@ from . import history_replay
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_referral
+from . import crm_lead
 from . import sale_order
 from . import account_move
 from . import mail_message

@@ -14,3 +14,4 @@ from . import test_behaviour
 from . import test_history_replay
 from . import test_interactions
 from . import test_chart_views
+from . import test_referral
