@@ -124,7 +124,7 @@ class CustomerInsightDemo(models.AbstractModel):
         lost_reasons = self.env["crm.lost.reason"].search([])
 
         partners = self.env["res.partner"]
-        orders, leads, lead_dates = [], [], []
+        orders, leads, lead_dates, referred = [], [], [], []
         for index in range(size):
             archetype = self._pick(rng, ARCHETYPES)
             customer_type = self._pick(rng, TYPES)
@@ -133,6 +133,8 @@ class CustomerInsightDemo(models.AbstractModel):
             source, medium, _weight = rng.choices(sources, weights=[s[2] for s in sources])[0]
             campaign = rng.choice(campaigns) if rng.random() < 0.5 else self.env["utm.campaign"]
             order_dates = self._order_dates(rng, archetype, today)
+            if source.name == "Referral" and order_dates:
+                referred.append((partner, order_dates[0]))
             spend = TYPE_SPEND[customer_type] * rng.paretovariate(1.6)
             pricelist = foreign_pricelist if partner.country_id.code != "CN" else None
             # Prospects lost over the three years; the open pipeline is recent.
@@ -177,6 +179,7 @@ class CustomerInsightDemo(models.AbstractModel):
         self._demo_unconverted_leads(random.Random(seed + 2), sources, today)
         self._create_leads(leads, lead_dates)
         confirmed = self._create_orders(orders)
+        self._demo_referrals(random.Random(seed + 3), referred, confirmed)
         self._demo_invoices(random.Random(seed + 1), confirmed, today)
         return partners
 
@@ -386,6 +389,21 @@ class CustomerInsightDemo(models.AbstractModel):
         )
         self.env.invalidate_all()
         return to_confirm
+
+    def _demo_referrals(self, rng, referred, orders):
+        """Four in five customers who came through referral were referred by a customer
+        who had ordered before them; the others by word of mouth nobody recorded."""
+        first_orders = {}
+        for order in orders:
+            partner, day = order.partner_id.commercial_partner_id, order.date_order.date()
+            first_orders[partner] = min(day, first_orders.get(partner, day))
+        for partner, first in referred:
+            earlier = sorted(
+                (other for other, day in first_orders.items() if day < first and other != partner),
+                key=lambda other: other.id,
+            )
+            if earlier and rng.random() < 0.8:
+                partner.customer_referrer_id = rng.choice(earlier)
 
     def _demo_invoices(self, rng, orders, today):
         """Invoice the orders of the last eighteen months, due in 30 days, and pay them as

@@ -19,6 +19,13 @@ class TestDemoGenerator(TransactionCase):
             {"individual", "sme", "large", "multinational", "government", "non_profit"},
         )
         self.assertGreater(len(profiles.segment_id), 5)
+        referred = customers.filtered("customer_referrer_id")
+        self.assertTrue(referred, "customers who came through referral name their referrer")
+        for customer in referred:
+            self.assertLess(
+                customer.customer_referrer_id.customer_first_order_date,
+                customer.customer_first_order_date,
+            )
         self.assertEqual(
             set(profiles.mapped("payment_class")) - {False}, {"prompt", "normal", "late", "risky"}
         )
