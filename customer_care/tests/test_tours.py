@@ -3,6 +3,21 @@ from odoo.tests import HttpCase, tagged
 from odoo.addons.customer_segmentation.tests.common import MenusTourMixin
 
 
+def new_classified_customer(env):
+    """A new customer of the administrator, with one confirmed order, classified."""
+    admin = env.ref("base.user_admin")
+    customer = env["res.partner"].create(
+        {"name": "Tour Customer", "is_company": True, "user_id": admin.id}
+    )
+    product = env["product.product"].create({"name": "Tour item", "list_price": 10})
+    order = env["sale.order"].create(
+        {"partner_id": customer.id, "order_line": [(0, 0, {"product_id": product.id})]}
+    )
+    order.action_confirm()
+    env["customer.segmentation.engine"].run()
+    return customer
+
+
 @tagged("post_install", "-at_install")
 class TestMenusTour(MenusTourMixin, HttpCase):
     addon = "customer_care"
@@ -13,16 +28,7 @@ class TestRuleTour(HttpCase):
     """A manager opens a rule, previews it, runs it and finds the activity on the customer."""
 
     def test_rule_tour(self):
-        admin = self.env.ref("base.user_admin")
-        customer = self.env["res.partner"].create(
-            {"name": "Tour Customer", "is_company": True, "user_id": admin.id}
-        )
-        product = self.env["product.product"].create({"name": "Tour item", "list_price": 10})
-        order = self.env["sale.order"].create(
-            {"partner_id": customer.id, "order_line": [(0, 0, {"product_id": product.id})]}
-        )
-        order.action_confirm()
-        self.env["customer.segmentation.engine"].run()
+        new_classified_customer(self.env)
         self.env["customer.care.rule"].create(
             {
                 "name": "Tour welcome call",
@@ -41,16 +47,7 @@ class TestSatisfactionTour(HttpCase):
     """The Mark Done popover of a care activity records the customer's satisfaction."""
 
     def test_satisfaction_tour(self):
-        admin = self.env.ref("base.user_admin")
-        customer = self.env["res.partner"].create(
-            {"name": "Tour Customer", "is_company": True, "user_id": admin.id}
-        )
-        product = self.env["product.product"].create({"name": "Tour item", "list_price": 10})
-        order = self.env["sale.order"].create(
-            {"partner_id": customer.id, "order_line": [(0, 0, {"product_id": product.id})]}
-        )
-        order.action_confirm()
-        self.env["customer.segmentation.engine"].run()
+        customer = new_classified_customer(self.env)
         rule = self.env["customer.care.rule"].create(
             {
                 "name": "Tour survey",

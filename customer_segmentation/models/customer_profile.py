@@ -301,33 +301,32 @@ class CustomerProfile(models.Model):
 
     @api.depends("last_order_date", "company_id.customer_segmentation_as_of")
     def _compute_rfm_recency_days(self):
-        for profile in self:
-            as_of = profile.company_id.customer_segmentation_as_of or fields.Date.today()
-            last = profile.last_order_date
-            profile.rfm_recency_days = (as_of - last).days if last else 0
+        self._compute_days_to_as_of("last_order_date", "rfm_recency_days")
 
     def _search_rfm_recency_days(self, operator, value):
-        """Recency compares the last transaction date with the as-of date of the last run."""
-        flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
-        if operator not in flipped or not isinstance(value, int | float):
-            return NotImplemented
-        as_of = self.env.company.customer_segmentation_as_of or fields.Date.today()
-        return Domain("last_order_date", flipped[operator], as_of - timedelta(days=value))
+        return self._search_days_to_as_of("last_order_date", operator, value)
 
     @api.depends("last_interaction_date", "company_id.customer_segmentation_as_of")
     def _compute_days_since_interaction(self):
-        for profile in self:
-            as_of = profile.company_id.customer_segmentation_as_of or fields.Date.today()
-            last = profile.last_interaction_date
-            profile.days_since_interaction = (as_of - last).days if last else 0
+        self._compute_days_to_as_of("last_interaction_date", "days_since_interaction")
 
     def _search_days_since_interaction(self, operator, value):
-        """Like recency: compare the last interaction with the as-of date of the last run."""
+        return self._search_days_to_as_of("last_interaction_date", operator, value)
+
+    def _compute_days_to_as_of(self, date_field, days_field):
+        """``days_field`` = days from ``date_field`` to the as-of date of the last run."""
+        for profile in self:
+            as_of = profile.company_id.customer_segmentation_as_of or fields.Date.today()
+            day = profile[date_field]
+            profile[days_field] = (as_of - day).days if day else 0
+
+    def _search_days_to_as_of(self, date_field, operator, value):
+        """Days to the as-of date compared with ``value``, as a domain on ``date_field``."""
         flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
         if operator not in flipped or not isinstance(value, int | float):
             return NotImplemented
         as_of = self.env.company.customer_segmentation_as_of or fields.Date.today()
-        return Domain("last_interaction_date", flipped[operator], as_of - timedelta(days=value))
+        return Domain(date_field, flipped[operator], as_of - timedelta(days=value))
 
     @api.depends("top_category_1_id", "top_category_2_id", "top_category_3_id")
     def _compute_top_category_ids(self):
