@@ -167,6 +167,13 @@ class TestCareMetrics(SegmentationCase):
             checked += churned + won_back
         self.assertTrue(checked, "the generated data has churn and win-back events")
 
+    def test_the_churn_chart_says_from_when_it_is_replayed(self):
+        self.env["res.partner"].replay_customer_history(months=3)
+        action = self.env.ref("customer_care.action_server_customer_care_metrics").run()
+        observed = self.company.customer_history_observed_from.strftime("%m/%d/%Y")
+        self.assertIn(f"observed from {observed}", action["name"])
+        self.assertTrue(action["name"].startswith("Care Metrics (replayed from "))
+
     def test_satisfaction_and_churn_reasons(self):
         """Odoo ratings and the scores of the care actions, per month and overall."""
         scores = [score for _day, score in self.scores if score]
