@@ -112,6 +112,9 @@ class Browser:
                 break
             except OSError:
                 time.sleep(0.2)
+        else:
+            self.process.terminate()
+            raise RuntimeError("Chromium's DevTools did not answer on port 9333")
         self.socket = websocket.create_connection(target["webSocketDebuggerUrl"])
         self.next_id = 0
 
