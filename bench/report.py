@@ -3,7 +3,7 @@
 
 import sys
 
-from .benchmark import TARGETS, previous_results
+from .benchmark import SCREEN_TARGETS, TARGETS, previous_results, step_seconds
 
 LABELS = {
     "floor": "floor (aggregation only)",
@@ -58,15 +58,25 @@ def main(sizes):
         size: {row["screen"]: row for row in r.get("screens", [])} for size, r in results.items()
     }
     names = list(dict.fromkeys(name for size in sizes for name in screens[size]))
+    seconds = {size: step_seconds(r) for size, r in results.items()}
     print()
-    print("| screen | " + " | ".join(f"{size} cold s | {size} warm s" for size in sizes) + " |")
-    print("|---|" + "---:|" * (2 * len(sizes)))
+    head = " | ".join(f"{size} cold s | {size} warm s | {size} warm × floor" for size in sizes)
+    print(f"| screen (step) | {head} |")
+    print("|---|" + "---:|" * (3 * len(sizes)))
     for name in names:
-        cells = " | ".join(
-            f"{row['cold']:.2f} | {row['warm']:.2f}" if (row := screens[size].get(name)) else " | "
-            for size in sizes
-        )
+        cells = " | ".join(_screen_cells(screens[size].get(name), seconds[size]) for size in sizes)
         print(f"| {name} | {cells} |")
+    print(
+        f"\nTarget for every screen: warm {SCREEN_TARGETS['warm']}, cold {SCREEN_TARGETS['cold']}."
+    )
+
+
+def _screen_cells(row, seconds):
+    if not row:
+        return " |  | "
+    floor = seconds.get("floor")
+    ratio = f"{row['warm'] / floor:.2f}" if floor else ""
+    return f"{row['cold']:.2f} | {row['warm']:.2f} | {ratio}"
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # `make bench SIZE=10k|100k|1m`: a new database with the addons, a generated population of
 # that size, then every engine measured against the plain SQL floor (bench/benchmark.py).
-# BENCH_REUSE=1 keeps an existing database (its population is generated again on top).
+# BENCH_REUSE=1 keeps an existing database (its population is generated again on top);
+# BENCH_DB=name uses that database instead of customer_insight_bench_<size>.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 SIZE=${1:-10k}
 case "$SIZE" in tiny|10k|100k|1m) ;; *) die "SIZE must be tiny, 10k, 100k or 1m" ;; esac
-DB=customer_insight_bench_$SIZE
+DB=${BENCH_DB:-customer_insight_bench_$SIZE}
 check_odoo_tree
 ensure_venv
 check_postgres

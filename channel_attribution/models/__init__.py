@@ -7,6 +7,8 @@ from . import customer_channel_revenue
 from . import customer_channel_order
 from . import customer_channel_volume
 from . import channel_engine
+from . import customer_channel_funnel
+from . import channel_funnel_engine
 from . import segmentation_engine
 from . import res_partner
 from . import crm_lead

@@ -17,7 +17,11 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             dst_id,
             prefer=SQL("NOT is_manual"),
         )
-        for table in ("customer_channel_attribution", "customer_channel_order"):
+        for table in (
+            "customer_channel_attribution",
+            "customer_channel_order",
+            "customer_channel_funnel",
+        ):
             self.env.cr.execute(
                 SQL(
                     "UPDATE %s SET partner_id = %s WHERE partner_id = ANY(%s)",

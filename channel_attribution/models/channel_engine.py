@@ -10,7 +10,8 @@ last run (the watermark) for the freshness queue, which re-attributes them in ba
 recomputation (first run, or a setting that changes every share) walks the customers in
 ranges of ids, one range per transaction, so that it finishes at any size. The daily revenue
 per channel is maintained from the difference each run makes, and so is the daily sales
-volume (orders, units, revenue), where each whole order counts in its own channel.
+volume (orders, units, revenue), where each whole order counts in its own channel, and so
+are the daily leads and new customers (channel_funnel_engine.py).
 """
 
 import logging
@@ -76,6 +77,8 @@ class CustomerChannelEngine(models.AbstractModel):
         acquisition = self._recompute_acquisition(partners)
         result = {"acquisition": acquisition, **self._recompute_attribution(partners)}
         result["volume"] = self._recompute_volume(partners)
+        if partners is not None:
+            result["funnel"] = self._recompute_funnel(partners)
         if partners is None:
             self._finish_full_run(company)
         return result
@@ -135,6 +138,7 @@ class CustomerChannelEngine(models.AbstractModel):
             )
         )
         queued = self.env.cr.rowcount
+        self._refresh_changed_funnel(company, since)
         company.sudo().channel_attribution_watermark = self.env.cr.now()
         if queued:
             self.env.ref(
@@ -179,6 +183,7 @@ class CustomerChannelEngine(models.AbstractModel):
     def _finish_full_run(self, company):
         self._rebuild_revenue(company)
         self._rebuild_volume(company)
+        self._rebuild_funnel(company)
         company.sudo().write(
             {"channel_attribution_cursor": 0, "channel_attribution_as_of": fields.Date.today()}
         )

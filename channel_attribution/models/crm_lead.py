@@ -2,6 +2,17 @@ from odoo import api, models
 from odoo.tools import SQL
 
 UTM_FIELDS = ("source_id", "medium_id", "campaign_id", "partner_id")
+# What the channel analysis counts of a lead: written, it is counted again at once.
+FUNNEL_FIELDS = {
+    *UTM_FIELDS,
+    "type",
+    "stage_id",
+    "active",
+    "probability",
+    "won_status",
+    "user_id",
+    "company_id",
+}
 
 
 class CrmLead(models.Model):
@@ -11,6 +22,7 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         leads = super().create(vals_list)
         leads._enqueue_touchpoint_partners()
+        leads._refresh_channel_funnel()
         return leads
 
     def write(self, vals):
@@ -20,10 +32,24 @@ class CrmLead(models.Model):
         result = super().write(vals)
         if touched:
             self._enqueue_touchpoint_partners()
+        if FUNNEL_FIELDS & set(vals):
+            self._refresh_channel_funnel()
         return result
+
+    def _refresh_channel_funnel(self):
+        """Count these leads again in the channel analysis of their company (of every
+        company for a lead without one)."""
+        companies = self.company_id
+        if not all(self.mapped("company_id")):
+            companies = self.env["res.company"].sudo().search([])
+        for company in companies:
+            self.env["customer.channel.engine"].with_company(company)._recompute_funnel(
+                [], self.ids
+            )
 
     def unlink(self):
         self._enqueue_touchpoint_partners()  # their customers lose a touchpoint
+        self.env["customer.channel.engine"]._forget_leads(self.ids)
         return super().unlink()
 
     def _handle_partner_assignment(

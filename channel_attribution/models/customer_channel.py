@@ -192,6 +192,7 @@ class CustomerChannel(models.Model):
         changed channel, so that the queue job re-attributes them."""
         if not (sources or mediums):
             return
+        self.env["customer.channel.engine"]._refresh_mapped_leads(sources, mediums)
         self.env.flush_all()
         self.env["customer.segmentation.queue"]._enqueue_sql(
             SQL(

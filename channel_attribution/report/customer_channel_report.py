@@ -6,12 +6,6 @@ from odoo.addons.customer_segmentation.tools import LIFECYCLE_STAGES, VALUE_TIER
 from ..models.channel_engine import attribution_model_selection
 from ..models.customer_channel import CHANNEL_TYPES
 
-# The class of the customer a fact is about, from its profile ``p``.
-CLASS_COLUMNS = {
-    "lifecycle_stage": "p.lifecycle_stage",
-    "segment_id": "p.segment_id",
-    "value_tier": "p.value_tier",
-}
 FACTS = [
     ("lead", "Lead or opportunity"),
     ("customer", "New customer"),
@@ -22,9 +16,10 @@ FACTS = [
 
 
 class CustomerChannelReport(models.Model):
-    """One row per fact (lead, acquired customer, order × channel, cost, orders of a day in
-    their own channel), dated, with the channel it belongs to and the customer's class, so
-    that every figure sums by channel, type, campaign, salesperson, period and class."""
+    """Rows of daily facts (leads, acquired customers, attributed revenue, costs, orders in
+    their own channel), each with the channel it belongs to and, for leads and customers,
+    the customer's class, so that every figure sums by channel, type, campaign,
+    salesperson, period and class. Every source is a daily roll-up kept by the engine."""
 
     _name = "customer.channel.report"
     _inherit = ["customer.insight.report"]
@@ -33,25 +28,24 @@ class CustomerChannelReport(models.Model):
     _rec_name = "channel_id"
     _order = "date desc"
     _depends = {
-        "crm.lead": [
-            "create_date",
-            "type",
-            "won_status",
-            "source_id",
-            "medium_id",
-            "campaign_id",
-            "user_id",
-            "partner_id",
-            "company_id",
-        ],
-        "customer.acquisition": [
+        "customer.channel.funnel.daily": [
+            "fact",
             "date",
             "channel_id",
+            "campaign_id",
             "source_id",
             "medium_id",
-            "campaign_id",
-            "partner_id",
-            "company_id",
+            "user_id",
+            "lifecycle_stage",
+            "segment_id",
+            "value_tier",
+            "lead_count",
+            "opportunity_count",
+            "won_count",
+            "lost_count",
+            "new_customer_count",
+            "new_customer_revenue",
+            "new_customer_order_count",
         ],
         "customer.channel.revenue": [
             "date",
@@ -71,14 +65,7 @@ class CustomerChannelReport(models.Model):
             "user_id",
             "campaign_id",
         ],
-        "customer.channel": ["channel_type", "source_ids", "medium_ids", "active", "company_id"],
-        "customer.profile": [
-            "lifecycle_stage",
-            "segment_id",
-            "value_tier",
-            "order_count",
-            "total_revenue",
-        ],
+        "customer.channel": ["channel_type"],
         "res.company": ["channel_attribution_model"],
     }
 
@@ -99,18 +86,19 @@ class CustomerChannelReport(models.Model):
     source_id = fields.Many2one("utm.source", string="Source", readonly=True)
     medium_id = fields.Many2one("utm.medium", string="UTM Medium", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     lifecycle_stage = fields.Selection(
-        LIFECYCLE_STAGES, readonly=True, help="The customer's lifecycle stage today."
+        LIFECYCLE_STAGES,
+        readonly=True,
+        help="The customer's lifecycle stage at the last attribution run.",
     )
     segment_id = fields.Many2one(
         "customer.rfm.segment",
         string="RFM Segment",
         readonly=True,
-        help="The customer's RFM segment today.",
+        help="The customer's RFM segment at the last attribution run.",
     )
     value_tier = fields.Selection(
-        VALUE_TIERS, readonly=True, help="The customer's value tier today."
+        VALUE_TIERS, readonly=True, help="The customer's value tier at the last attribution run."
     )
     lead_count = fields.Integer("Leads", readonly=True, help="Leads and opportunities created.")
     opportunity_count = fields.Integer(
@@ -224,7 +212,6 @@ class CustomerChannelReport(models.Model):
         "source_id": "NULL::int",
         "medium_id": "NULL::int",
         "user_id": "NULL::int",
-        "partner_id": "NULL::int",
         "lifecycle_stage": "NULL::varchar",
         "segment_id": "NULL::int",
         "value_tier": "NULL::varchar",
@@ -250,18 +237,15 @@ class CustomerChannelReport(models.Model):
     def _table_query(self):
         return SQL(
             """
-            WITH channel_map AS (%(channel_map)s),
-            facts AS (%(facts)s)
+            WITH facts AS (%(facts)s)
             SELECT f.*, ch.channel_type, f.channel_id = %(unassigned)s AS is_unassigned,
                    %(rates)s
               FROM facts f
               JOIN customer_channel ch ON ch.id = f.channel_id
             """,
-            channel_map=self.env["customer.channel.engine"]._channel_map_sql(),
             facts=self._facts_sql(
                 [
-                    self._lead_facts(),
-                    self._customer_facts(),
+                    self._funnel_facts(),
                     self._revenue_facts(),
                     self._cost_facts(),
                     self._order_facts(),
@@ -271,68 +255,31 @@ class CustomerChannelReport(models.Model):
             rates=self._rate_columns_sql(),
         )
 
-    def _lead_facts(self):
-        """Leads and opportunities, in the channel of their source (else medium), with the
-        class of their customer."""
-        joins, channel = self.env["customer.channel.engine"]._channel_of_sql(
-            "channel_map",
-            SQL.identifier("co", "id"),
-            SQL.identifier("l", "source_id"),
-            SQL.identifier("l", "medium_id"),
-        )
-        return SQL(
-            """crm_lead l
-               JOIN res_company co ON l.company_id IS NULL OR l.company_id = co.id
-               LEFT JOIN res_partner rp ON rp.id = l.partner_id
-               LEFT JOIN customer_profile p
-                 ON p.partner_id = rp.commercial_partner_id AND p.company_id = co.id
-               %s""",
-            joins,
-        ), {
-            "id": "l.id * 5",
-            "fact": "'lead'",
-            "date": "l.create_date::date",
-            "company_id": "co.id",
-            "channel_id": channel,
-            "campaign_id": "l.campaign_id",
-            "source_id": "l.source_id",
-            "medium_id": "l.medium_id",
-            "user_id": "l.user_id",
-            "partner_id": "rp.commercial_partner_id",
-            **CLASS_COLUMNS,
-            "lead_count": "1",
-            "opportunity_count": "(l.type = 'opportunity')::int",
-            "won_count": "(l.won_status = 'won')::int",
-            "lost_count": "(l.won_status = 'lost')::int",
-            "decided_count": "(l.won_status IN ('won', 'lost'))::int",
+    def _funnel_facts(self):
+        """Daily leads and new customers by channel and customer class, as the engine keeps
+        them (channel_funnel_engine.py)."""
+        return "customer_channel_funnel_daily d", {
+            "id": "d.id * 5",
+            "fact": "d.fact",
+            "date": "d.date",
+            "company_id": "d.company_id",
+            "channel_id": "d.channel_id",
+            "campaign_id": "d.campaign_id",
+            "source_id": "d.source_id",
+            "medium_id": "d.medium_id",
+            "user_id": "d.user_id",
+            "lifecycle_stage": "d.lifecycle_stage",
+            "segment_id": "d.segment_id",
+            "value_tier": "d.value_tier",
+            "lead_count": "d.lead_count",
+            "opportunity_count": "d.opportunity_count",
+            "won_count": "d.won_count",
+            "lost_count": "d.lost_count",
+            "decided_count": "d.won_count + d.lost_count",
+            "new_customer_count": "d.new_customer_count",
+            "new_customer_revenue": "d.new_customer_revenue",
+            "new_customer_order_count": "d.new_customer_order_count",
         }
-
-    def _customer_facts(self):
-        """Customers who ordered, in the channel that acquired them."""
-        unassigned = self.env.ref("channel_attribution.channel_unassigned").id
-        return (
-            """customer_acquisition a
-                  JOIN customer_profile p
-                    ON p.partner_id = a.partner_id AND p.company_id = a.company_id
-                   AND p.order_count > 0
-                  JOIN res_partner rp ON rp.id = a.partner_id""",
-            {
-                "id": "a.id * 5 + 1",
-                "fact": "'customer'",
-                "date": "a.date",
-                "company_id": "a.company_id",
-                "channel_id": SQL("COALESCE(a.channel_id, %s)", unassigned),
-                "campaign_id": "a.campaign_id",
-                "source_id": "a.source_id",
-                "medium_id": "a.medium_id",
-                "user_id": "rp.user_id",
-                "partner_id": "a.partner_id",
-                **CLASS_COLUMNS,
-                "new_customer_count": "1",
-                "new_customer_revenue": "p.total_revenue",
-                "new_customer_order_count": "p.order_count",
-            },
-        )
 
     def _revenue_facts(self):
         """Daily attributed revenue under every model; the company's model is the

@@ -6,3 +6,4 @@ from . import test_security
 from . import test_settings
 from . import test_tours
 from . import test_referral
+from . import test_funnel
