@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.customer_segmentation.tools import LIFECYCLE_STAGES, VALUE_TIERS, tune_transaction
+from odoo.addons.customer_segmentation.tools import LIFECYCLE_STAGES, VALUE_TIERS
 
 from ..models.channel_engine import attribution_model_selection
 from ..models.customer_channel import CHANNEL_TYPES
@@ -326,12 +326,6 @@ class CustomerChannelReport(models.Model):
             "units_sold": "v.units",
             "order_revenue": "v.amount",
         }
-
-    def _read_group(
-        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
-    ):
-        tune_transaction(self.env.cr)  # a union over every fact: no JIT compilation
-        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     @api.model
     def _period_figures(self, date_from, date_to, channel_ids):

@@ -24,6 +24,7 @@ class CustomerClvPrediction(models.Model):
     """Predictions of one commercial entity in one company from the latest fit."""
 
     _name = "customer.clv.prediction"
+    _inherit = ["customer.insight.analysis"]
     _description = "Customer Value Prediction"
     _rec_name = "partner_id"
 
@@ -108,8 +109,9 @@ class CustomerClvPrediction(models.Model):
 
     def _field_to_sql(self, alias, field_expr, query=None):
         """The classification is joined on the customer and the prediction's company, so
-        that the analysis groups by class with one join."""
-        if field_expr != "profile_id" or query is None:
+        that the analysis groups by class with one join (its segment and stage are read
+        from that join, not from a second one by profile id)."""
+        if field_expr not in ("profile_id", "segment_id", "lifecycle_stage") or query is None:
             return super()._field_to_sql(alias, field_expr, query)
         profile_alias = query.make_alias(alias, "customer_profile_of_company")
         query.add_join(
@@ -124,4 +126,4 @@ class CustomerClvPrediction(models.Model):
                 SQL.identifier(alias, "company_id"),
             ),
         )
-        return SQL.identifier(profile_alias, "id")
+        return SQL.identifier(profile_alias, "id" if field_expr == "profile_id" else field_expr)

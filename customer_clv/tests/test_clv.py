@@ -243,3 +243,19 @@ class TestCustomerValue(SegmentationCase):
         self.assertEqual(
             found.mapped("lifecycle_stage"), found.profile_id.mapped("lifecycle_stage")
         )
+        # The value predictions pivot (segment × churn risk, stage), from one join.
+        sets = Prediction._read_grouping_sets(
+            [], [["segment_id", "churn_risk"], ["lifecycle_stage"]], ["predicted_clv_12m:sum"]
+        )
+        expected = Counter()
+        for prediction in predictions:
+            key = (prediction.profile_id.segment_id.id, prediction.churn_risk)
+            expected[key] += prediction.predicted_clv_12m
+        self.assertEqual(
+            {(segment.id, risk): round(total, 2) for segment, risk, total in sets[0]},
+            {key: round(total, 2) for key, total in expected.items()},
+        )
+        stages = Counter(p.profile_id.lifecycle_stage for p in predictions)
+        self.assertEqual(
+            dict(Prediction._read_group([], ["lifecycle_stage"], ["__count"])), dict(stages)
+        )

@@ -93,6 +93,7 @@ class CustomerProfile(models.Model):
     """Classification of one commercial entity in one company, written by the engine."""
 
     _name = "customer.profile"
+    _inherit = ["customer.insight.analysis"]
     _description = "Customer Classification Profile"
     _order = "company_id, partner_id"
     _rec_name = "partner_id"
