@@ -175,8 +175,8 @@ def start_server(dbname, addons_path, port):
         try:
             if requests.get(url + "/web/health", timeout=5).ok:
                 return server, url
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or too busy loading to answer (a loaded machine)
         if server.poll() is not None:
             break
         time.sleep(0.5)

@@ -77,8 +77,7 @@ class CustomerChannelEngine(models.AbstractModel):
         acquisition = self._recompute_acquisition(partners)
         result = {"acquisition": acquisition, **self._recompute_attribution(partners)}
         result["volume"] = self._recompute_volume(partners)
-        if partners is not None:
-            result["funnel"] = self._recompute_funnel(partners)
+        result["funnel"] = self._recompute_funnel(partners)
         if partners is None:
             self._finish_full_run(company)
         return result
@@ -165,6 +164,7 @@ class CustomerChannelEngine(models.AbstractModel):
         self._recompute_acquisition(IdRange(low, high))
         self._recompute_attribution(IdRange(low, high))
         self._recompute_volume(IdRange(low, high))
+        self._recompute_funnel(IdRange(low, high))
         if row:
             company.sudo().channel_attribution_cursor = high
             return 1
@@ -183,7 +183,7 @@ class CustomerChannelEngine(models.AbstractModel):
     def _finish_full_run(self, company):
         self._rebuild_revenue(company)
         self._rebuild_volume(company)
-        self._rebuild_funnel(company)
+        self._finish_funnel(company)
         company.sudo().write(
             {"channel_attribution_cursor": 0, "channel_attribution_as_of": fields.Date.today()}
         )

@@ -1,10 +1,11 @@
-"""The funnel roll-up: leads and new customers per day, channel and customer class.
+"""The funnel roll-up: leads and new customers per day, channel and lifecycle stage.
 
 The engine keeps one row per lead (and company) and per acquired customer who ordered, as the
-channel analysis counts them, and the daily sums the analysis reads. A run for some
-customers (the freshness queue) or some leads (the scheduled job, from what was written
-since its last run) writes the rows that changed and adds their difference to the daily
-sums; a full recomputation rebuilds both.
+channel analysis counts them, and the daily sums the analysis reads. Every run (some
+customers for the freshness queue, some leads when they are written or for the scheduled
+job, a range of customers for each step of a full recomputation) writes the rows that
+changed and adds their difference to the daily sums; a full recomputation ends by rebuilding
+the daily sums from the rows.
 """
 
 from odoo import api, models
@@ -36,6 +37,15 @@ MEASURES = (
     "new_customer_order_count",
 )
 COLUMNS = ("ref_id", "partner_id", *KEYS, *MEASURES)
+# The daily sums: few enough keys that their number does not grow with the customers.
+DAILY_KEYS = ("fact", "date", "channel_id", "lifecycle_stage")
+
+
+def _ids_in(column, ids):
+    """``column`` is one of ``ids``: a list, or an SQL query of them."""
+    if isinstance(ids, SQL):
+        return SQL("%s IN (%s)", column, ids)
+    return SQL("%s = ANY(%s)", column, list(ids or []))
 
 
 def _columns(names, alias=None):
@@ -106,8 +116,8 @@ class CustomerChannelEngine(models.AbstractModel):
             partner_scope(SQL.identifier("f", "partner_id"), partners or []),
         )
         lead_scope = SQL(
-            "AND (l.id = ANY(%s) OR l.id IN (%s) OR (TRUE %s))",
-            list(lead_ids or []),
+            "AND (%s OR l.id IN (%s) OR (TRUE %s))",
+            _ids_in(SQL.identifier("l", "id"), lead_ids),
             stored,
             contacts_scope(SQL.identifier("l", "partner_id"), partners or []),
         )
@@ -169,7 +179,7 @@ class CustomerChannelEngine(models.AbstractModel):
                %(stored)s WHERE f.company_id = %(company)s %(scope)s
                UNION
                %(stored)s WHERE f.company_id = %(company)s AND f.fact = 'lead'
-                            AND f.ref_id = ANY(%(lead_ids)s)
+                            AND %(of_leads)s
                UNION
                %(stored)s JOIN %(new)s n ON (n.fact, n.ref_id) = (f.fact, f.ref_id)
                     WHERE f.company_id = %(company)s""",
@@ -177,7 +187,7 @@ class CustomerChannelEngine(models.AbstractModel):
             stored=stored,
             company=company.id,
             scope=partner_scope(SQL.identifier("f", "partner_id"), partners or []),
-            lead_ids=list(lead_ids or []),
+            of_leads=_ids_in(SQL.identifier("f", "ref_id"), lead_ids),
             new=NEW_FUNNEL,
         )
 
@@ -193,7 +203,7 @@ class CustomerChannelEngine(models.AbstractModel):
              GROUP BY %(keys)s
             HAVING (%(sums)s) <> (%(zeros)s)
             """,
-            keys=_columns(KEYS),
+            keys=_columns(DAILY_KEYS),
             measures=_columns(MEASURES),
             sums=SQL(", ").join(SQL("SUM(%s)", SQL.identifier(m)) for m in MEASURES),
             negated=SQL(", ").join(SQL("-%s", SQL.identifier(m)) for m in MEASURES),
@@ -222,32 +232,33 @@ class CustomerChannelEngine(models.AbstractModel):
             excluded=_columns(changed, "excluded"),
         )
 
-    def _rebuild_funnel(self, company):
-        """Rebuild the funnel rows and their daily sums of ``company`` from the leads and
-        acquisitions: one daily row per key, right whatever happened."""
-        self.env.flush_all()
-        tune_transaction(self.env.cr)
+    def _finish_funnel(self, company):
+        """End of a full recomputation, whose steps went customer by customer: the leads
+        without a customer, then the daily sums rebuilt from the funnel rows (one row per
+        key instead of the differences added since, and right whatever happened)."""
+        self.with_company(company)._recompute_funnel(
+            [],
+            SQL(
+                """SELECT id FROM crm_lead
+                    WHERE partner_id IS NULL AND (company_id = %s OR company_id IS NULL)""",
+                company.id,
+            ),
+        )
         self.env.cr.execute(
             SQL(
                 """
-                DELETE FROM customer_channel_funnel WHERE company_id = %(company)s;
                 DELETE FROM customer_channel_funnel_daily WHERE company_id = %(company)s;
-                INSERT INTO customer_channel_funnel (company_id, %(columns)s)
-                SELECT %(company)s, %(columns)s FROM (%(funnel)s) f;
                 INSERT INTO customer_channel_funnel_daily (company_id, %(keys)s, %(measures)s)
                 SELECT %(company)s, %(keys)s, %(sums)s
                   FROM customer_channel_funnel WHERE company_id = %(company)s
                  GROUP BY %(keys)s
                 """,
                 company=company.id,
-                columns=_columns(COLUMNS),
-                funnel=self._funnel_sql(company),
-                keys=_columns(KEYS),
+                keys=_columns(DAILY_KEYS),
                 measures=_columns(MEASURES),
                 sums=SQL(", ").join(SQL("SUM(%s)", SQL.identifier(m)) for m in MEASURES),
             )
         )
-        self.env["customer.channel.funnel"].invalidate_model()
         self.env["customer.channel.funnel.daily"].invalidate_model()
 
     @api.model
@@ -266,7 +277,7 @@ class CustomerChannelEngine(models.AbstractModel):
                 SELECT company_id, %(keys)s, %(negated)s FROM gone
                 """,
                 leads=list(lead_ids),
-                keys=_columns(KEYS),
+                keys=_columns(DAILY_KEYS),
                 measures=_columns(MEASURES),
                 negated=SQL(", ").join(SQL("-%s", SQL.identifier(m)) for m in MEASURES),
             )

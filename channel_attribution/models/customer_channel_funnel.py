@@ -9,7 +9,7 @@ CLASS_HELP = "The customer's class when the engine last ran for the customer."
 class CustomerChannelFunnelMixin(models.AbstractModel):
     """The columns shared by the funnel rows and their daily sums: leads and opportunities in
     the channel of their source (else medium), customers who ordered in the channel that
-    acquired them, with the customer's class."""
+    acquired them, with the customer's lifecycle stage."""
 
     _name = "customer.channel.funnel.mixin"
     _description = "Channel Funnel Columns"
@@ -23,20 +23,7 @@ class CustomerChannelFunnelMixin(models.AbstractModel):
     channel_id = fields.Many2one(
         "customer.channel", required=True, readonly=True, ondelete="cascade"
     )
-    campaign_id = fields.Many2one("utm.campaign", readonly=True, ondelete="set null")
-    source_id = fields.Many2one("utm.source", readonly=True, ondelete="set null")
-    medium_id = fields.Many2one("utm.medium", readonly=True, ondelete="set null")
-    user_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-        ondelete="set null",
-        help="Salesperson of the lead, or of the customer.",
-    )
     lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True, help=CLASS_HELP)
-    segment_id = fields.Many2one(
-        "customer.rfm.segment", readonly=True, ondelete="set null", help=CLASS_HELP
-    )
-    value_tier = fields.Selection(VALUE_TIERS, readonly=True, help=CLASS_HELP)
     currency_id = fields.Many2one(related="company_id.currency_id")
     lead_count = fields.Integer("Leads", readonly=True, help="Leads and opportunities.")
     opportunity_count = fields.Integer(
@@ -79,14 +66,28 @@ class CustomerChannelFunnel(models.Model):
         help="Commercial entity of the lead's or the acquisition's customer.",
     )
 
+    campaign_id = fields.Many2one("utm.campaign", readonly=True, ondelete="set null")
+    source_id = fields.Many2one("utm.source", readonly=True, ondelete="set null")
+    medium_id = fields.Many2one("utm.medium", readonly=True, ondelete="set null")
+    user_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        ondelete="set null",
+        help="Salesperson of the lead, or of the customer.",
+    )
+    segment_id = fields.Many2one(
+        "customer.rfm.segment", readonly=True, ondelete="set null", help=CLASS_HELP
+    )
+    value_tier = fields.Selection(VALUE_TIERS, readonly=True, help=CLASS_HELP)
+
     _fact_uniq = models.UniqueIndex("(fact, ref_id, company_id)", "One row per fact.")
 
 
 class CustomerChannelFunnelDaily(models.Model):
-    """Leads and new customers per day, channel, campaign, source, medium, salesperson and
-    customer class: what the channel reports read. The engine adds the difference each
-    recomputation makes (a key may have several rows until a full recomputation merges
-    them); the sums always equal those of the funnel rows."""
+    """Leads and new customers per day, channel and lifecycle stage: what the channel
+    reports read when they group by nothing finer (else they read the funnel rows). The
+    engine adds the difference each recomputation makes (a key may have several rows until
+    a full recomputation merges them); the sums always equal those of the funnel rows."""
 
     _name = "customer.channel.funnel.daily"
     _inherit = ["customer.channel.funnel.mixin"]

@@ -1,4 +1,7 @@
+import re
+
 from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from odoo.addons.customer_segmentation.tools import LIFECYCLE_STAGES, VALUE_TIERS
@@ -6,6 +9,26 @@ from odoo.addons.customer_segmentation.tools import LIFECYCLE_STAGES, VALUE_TIER
 from ..models.channel_engine import attribution_model_selection
 from ..models.customer_channel import CHANNEL_TYPES
 
+# The measures of leads and new customers, and the dimensions only their rows have (not
+# their daily sums).
+FUNNEL_MEASURES = (
+    "lead_count",
+    "opportunity_count",
+    "won_count",
+    "lost_count",
+    "new_customer_count",
+    "new_customer_revenue",
+    "new_customer_order_count",
+)
+FUNNEL_ROW_FIELDS = (
+    "campaign_id",
+    "source_id",
+    "medium_id",
+    "user_id",
+    "partner_id",
+    "segment_id",
+    "value_tier",
+)
 FACTS = [
     ("lead", "Lead or opportunity"),
     ("customer", "New customer"),
@@ -16,10 +39,11 @@ FACTS = [
 
 
 class CustomerChannelReport(models.Model):
-    """Rows of daily facts (leads, acquired customers, attributed revenue, costs, orders in
-    their own channel), each with the channel it belongs to and, for leads and customers,
-    the customer's class, so that every figure sums by channel, type, campaign,
-    salesperson, period and class. Every source is a daily roll-up kept by the engine."""
+    """Fact rows (leads, acquired customers, attributed revenue, costs, orders in their own
+    channel), each with the channel it belongs to and, for leads and customers, the
+    customer's class, so that every figure sums by channel, type, campaign, salesperson,
+    period and class. Every source is kept by the engine; the leads and new customers come
+    from their daily sums when a query groups or filters by nothing finer."""
 
     _name = "customer.channel.report"
     _inherit = ["customer.insight.report"]
@@ -28,24 +52,20 @@ class CustomerChannelReport(models.Model):
     _rec_name = "channel_id"
     _order = "date desc"
     _depends = {
+        "customer.channel.funnel": [
+            "fact",
+            "date",
+            "channel_id",
+            "lifecycle_stage",
+            *FUNNEL_MEASURES,
+            *FUNNEL_ROW_FIELDS,
+        ],
         "customer.channel.funnel.daily": [
             "fact",
             "date",
             "channel_id",
-            "campaign_id",
-            "source_id",
-            "medium_id",
-            "user_id",
             "lifecycle_stage",
-            "segment_id",
-            "value_tier",
-            "lead_count",
-            "opportunity_count",
-            "won_count",
-            "lost_count",
-            "new_customer_count",
-            "new_customer_revenue",
-            "new_customer_order_count",
+            *FUNNEL_MEASURES,
         ],
         "customer.channel.revenue": [
             "date",
@@ -86,6 +106,7 @@ class CustomerChannelReport(models.Model):
     source_id = fields.Many2one("utm.source", string="Source", readonly=True)
     medium_id = fields.Many2one("utm.medium", string="UTM Medium", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES,
         readonly=True,
@@ -212,6 +233,7 @@ class CustomerChannelReport(models.Model):
         "source_id": "NULL::int",
         "medium_id": "NULL::int",
         "user_id": "NULL::int",
+        "partner_id": "NULL::int",
         "lifecycle_stage": "NULL::varchar",
         "segment_id": "NULL::int",
         "value_tier": "NULL::varchar",
@@ -256,38 +278,63 @@ class CustomerChannelReport(models.Model):
         )
 
     def _funnel_facts(self):
-        """Daily leads and new customers by channel and customer class, as the engine keeps
-        them (channel_funnel_engine.py)."""
-        return "customer_channel_funnel_daily d", {
-            "id": "d.id * 5",
+        """Leads and new customers by channel and customer class, as the engine keeps them
+        (channel_funnel_engine.py): their daily sums when the query needs no finer
+        dimension (``_on_funnel_rows``), else one row per lead and per new customer."""
+        values = {
             "fact": "d.fact",
             "date": "d.date",
             "company_id": "d.company_id",
             "channel_id": "d.channel_id",
-            "campaign_id": "d.campaign_id",
-            "source_id": "d.source_id",
-            "medium_id": "d.medium_id",
-            "user_id": "d.user_id",
             "lifecycle_stage": "d.lifecycle_stage",
-            "segment_id": "d.segment_id",
-            "value_tier": "d.value_tier",
-            "lead_count": "d.lead_count",
-            "opportunity_count": "d.opportunity_count",
-            "won_count": "d.won_count",
-            "lost_count": "d.lost_count",
+            **{name: f"d.{name}" for name in FUNNEL_MEASURES},
             "decided_count": "d.won_count + d.lost_count",
-            "new_customer_count": "d.new_customer_count",
-            "new_customer_revenue": "d.new_customer_revenue",
-            "new_customer_order_count": "d.new_customer_order_count",
         }
+        if self.env.context.get("channel_report_daily"):
+            return "customer_channel_funnel_daily d", {"id": "d.id * 5", **values}
+        dimensions = {name: f"d.{name}" for name in FUNNEL_ROW_FIELDS}
+        return "customer_channel_funnel d", {"id": "d.id * 5 + 1", **values, **dimensions}
+
+    def _read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
+        report = self._on_funnel_rows(domain, [*groupby, *aggregates], order)
+        return super(CustomerChannelReport, report)._read_group(
+            domain, groupby, aggregates, having, offset, limit, order
+        )
+
+    def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
+        specs = [spec for grouping_set in grouping_sets for spec in grouping_set]
+        report = self._on_funnel_rows(domain, [*specs, *aggregates], order)
+        return super(CustomerChannelReport, report)._read_grouping_sets(
+            domain, grouping_sets, aggregates, order
+        )
+
+    def _on_funnel_rows(self, domain, specs, order):
+        """This report, on the daily sums of leads and new customers unless the domain, the
+        groupings, the aggregates or the order name a field only the funnel rows have; on the
+        revenue of the company's attribution model only unless they name another model's."""
+        names = {re.split(r"[:.]", spec)[0] for spec in specs}
+        names |= {cond.field_expr.split(".")[0] for cond in Domain(domain).iter_conditions()}
+        names |= set(re.findall(r"\w+", order or ""))
+        context = {}
+        if not names & set(FUNNEL_ROW_FIELDS):
+            context["channel_report_daily"] = True
+        if not names & {"attribution_model", "model_revenue"}:
+            context["channel_report_company_model"] = True
+        return self.with_context(**context)
 
     def _revenue_facts(self):
-        """Daily attributed revenue under every model; the company's model is the
-        attributed revenue."""
+        """Daily attributed revenue under every model (under the company's model only when
+        the query needs no other, ``_on_funnel_rows``); the company's model is the attributed
+        revenue."""
         revenue = (
             "CASE WHEN r.attribution_model = co.channel_attribution_model THEN r.amount ELSE 0 END"
         )
-        return """customer_channel_revenue r JOIN res_company co ON co.id = r.company_id""", {
+        source = "customer_channel_revenue r JOIN res_company co ON co.id = r.company_id"
+        if self.env.context.get("channel_report_company_model"):
+            source += " AND r.attribution_model = co.channel_attribution_model"
+        return source, {
             "id": "r.id * 5 + 2",
             "fact": "'revenue'",
             "date": "r.date",

@@ -1,6 +1,7 @@
 import random
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
@@ -8,7 +9,7 @@ from odoo.tools import SQL
 
 from odoo.addons.customer_segmentation.tests.common import run_cron_until_done
 
-from ..models.channel_funnel_engine import KEYS, MEASURES
+from ..models.channel_funnel_engine import DAILY_KEYS, KEYS, MEASURES
 from .common import ChannelCase
 
 OLD = datetime(2000, 1, 1)
@@ -99,29 +100,37 @@ class TestFunnelRollup(ChannelCase):
         return (profile.lifecycle_stage or None, profile.segment_id.id or None,
                 profile.value_tier or None)  # fmt: skip
 
-    def rolled_up(self):
+    def summed(self, table, keys):
+        """{key: measures} of the rows of ``table`` summed by ``keys``."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                """SELECT %(keys)s, %(sums)s FROM customer_channel_funnel_daily
+                """SELECT %(keys)s, %(sums)s FROM %(table)s
                     WHERE company_id = %(company)s GROUP BY %(keys)s
                    HAVING (%(sums)s) <> (%(zeros)s)""",
-                keys=SQL(", ").join(SQL.identifier(k) for k in KEYS),
+                table=SQL.identifier(table),
+                keys=SQL(", ").join(SQL.identifier(k) for k in keys),
                 sums=SQL(", ").join(SQL("SUM(%s)", SQL.identifier(m)) for m in MEASURES),
                 zeros=SQL(", ".join("0" for _m in MEASURES)),
                 company=self.company.id,
             )
         )
         return {
-            tuple(row[: len(KEYS)]): [round(float(v), 2) for v in row[len(KEYS) :]]
+            tuple(row[: len(keys)]): [round(float(v), 2) for v in row[len(keys) :]]
             for row in self.env.cr.fetchall()
         }
 
     def assertRollupMatches(self):
-        expected, actual = self.expected(), self.rolled_up()
-        self.assertEqual(set(actual), set(expected))
+        """The funnel rows by every dimension, and their daily sums by day, channel and
+        stage, equal the figures from the source documents."""
+        expected = self.expected()
+        self.assertEqual(self.summed("customer_channel_funnel", KEYS), expected)
+        daily = defaultdict(lambda: [0] * len(MEASURES))
         for key, values in expected.items():
-            self.assertEqual(actual[key], values, key)
+            short = tuple(key[KEYS.index(name)] for name in DAILY_KEYS)
+            daily[short] = [round(a + b, 2) for a, b in zip(daily[short], values, strict=True)]
+        daily = {key: values for key, values in daily.items() if any(values)}
+        self.assertEqual(self.summed("customer_channel_funnel_daily", DAILY_KEYS), daily)
 
     def random_changes(self):
         rng = self.rng
@@ -193,8 +202,16 @@ class TestFunnelRollup(ChannelCase):
         # A full recomputation merges the daily rows and finds the same figures.
         self.channel_engine.recompute()
         self.assertRollupMatches()
+        # So does the scheduled full recomputation, customer range by customer range.
+        self.random_changes()
+        run_cron_until_done(self, "customer_segmentation.ir_cron_process_segmentation_queue")
+        self.env["customer.segmentation.engine"].run()
+        self.company.channel_attribution_as_of = False
+        with patch.object(type(self.channel_engine), "_batch_partners", 5):
+            run_cron_until_done(self, "channel_attribution.ir_cron_recompute_attribution")
+        self.assertRollupMatches()
         daily = self.env["customer.channel.funnel.daily"].search([])
-        self.assertEqual(len(daily), len(self.rolled_up()))
+        self.assertEqual(len(daily), len(self.summed("customer_channel_funnel_daily", DAILY_KEYS)))
 
     def test_report_reads_the_rollup(self):
         """Channel × month and channel × class of the analysis, from the sums."""
@@ -221,3 +238,18 @@ class TestFunnelRollup(ChannelCase):
             ["new_customer_count:sum"],
         )  # fmt: skip
         self.assertEqual({(c.id, s or None): n for c, s, n in rows}, dict(by_stage))
+        # Grouped by a dimension the daily sums do not keep, the report reads the rows.
+        by_user = defaultdict(int)
+        for key, values in self.expected().items():
+            if key[0] == "lead":
+                by_user[key[2], key[6]] += values[0]
+        rows = self.env["customer.channel.report"]._read_group(
+            [("fact", "=", "lead")], ["channel_id", "user_id"], ["lead_count:sum"]
+        )
+        self.assertEqual({(c.id, u.id or None): n for c, u, n in rows}, dict(by_user))
+        partner = self.partners[1]
+        leads = self.env["crm.lead"].search_count([("partner_id", "=", partner.id)])
+        rows = self.env["customer.channel.report"]._read_group(
+            [("partner_id", "=", partner.id)], [], ["lead_count:sum"]
+        )
+        self.assertEqual(rows[0][0], leads)

@@ -6,4 +6,4 @@ def migrate(cr, version):
     env = api.Environment(cr, SUPERUSER_ID, {})
     engine = env["customer.channel.engine"]
     for company in env["res.company"].search([]):
-        engine.with_company(company)._rebuild_funnel(company)
+        engine.with_company(company)._recompute_funnel()
