@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 SIZE=${1:-10k}
 case "$SIZE" in tiny|10k|100k|1m) ;; *) die "SIZE must be tiny, 10k, 100k or 1m" ;; esac
-DB=customer_insight_bench_$SIZE
+DB=${BENCH_DB:-customer_insight_bench_$SIZE}
 check_odoo_tree
 ensure_venv
 check_postgres
