@@ -383,9 +383,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
     def _finish_full_run(self, company, as_of):
         """Snapshot the counts per class and record ``as_of``; return the snapshot rows."""
         # After a run that wrote many profiles (the first one writes them all), the reports,
-        # the care rules and the next runs plan on their new statistics. What other
-        # transactions committed is autovacuum's (the engine analyzes no more when it
-        # starts: a tenth of the profiles rarely changes between two runs).
+        # the care rules and the next runs plan on their new statistics; the profiles other
+        # transactions wrote (the queue, earlier batches of the scheduled job) are left to
+        # autovacuum: a run no longer analyzes them when it starts.
         analyze_if_stale(self.env.cr, "customer_profile", committed=False)
         snapshot = self._snapshot(company, as_of)
         company.sudo().write(

@@ -26,10 +26,10 @@ def analyze_if_stale(cr, *tables, committed=True):
     commit: the next statements then plan on the rows just written in bulk (on statistics
     of an empty table a join over many customers goes quadratic).
 
-    ``committed=False`` counts the current transaction's changes only, for an engine whose
-    bulk writes are each analyzed by the transaction that made them: PostgreSQL adds such
-    changes to the table's counter at commit, after that ANALYZE, so counting them again
-    would analyze the same rows once more in the next run."""
+    ``committed=False`` counts the current transaction's changes only and leaves what
+    other transactions committed to autovacuum: PostgreSQL adds a transaction's changes to
+    the table's counter at its commit, after the ANALYZE it made of them, so counting the
+    committed changes would analyze the same rows again in the next transaction."""
     committed_changes = SQL("s.n_mod_since_analyze + ") if committed else SQL()
     cr.execute(SQL("SELECT pg_stat_clear_snapshot()"))  # counters as of now, not cached
     cr.execute(
