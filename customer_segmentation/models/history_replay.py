@@ -18,6 +18,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools import tune_transaction
 from .res_company import MAX_REPLAY_MONTHS
 
 _logger = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
     def _classify_into(self, company, day, table):
         """(Re)create the session temp table ``table`` with the classes of the company's
         customers as of ``day``, computed from the transactions."""
-        self._tune(None)
+        tune_transaction(self.env.cr)
         self.env.cr.execute(
             SQL(
                 """

@@ -310,7 +310,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """Stage the profiles to write or delete; return their count."""
         cr = self.env.cr
         self._unstage(company, partner_ids)
-        self._tune(partner_ids)
+        tune_transaction(self.env.cr)
         cr.execute(
             SQL(
                 "INSERT INTO customer_segmentation_result (%s) %s",
@@ -327,7 +327,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
     def _apply_difference(self, company, as_of, partner_ids, fresh_ids):
         """Compute and write the classification of ``partner_ids`` (everyone if None) in
         one statement; return the counts."""
-        self._tune(partner_ids)
+        tune_transaction(self.env.cr)
         batch = SQL(
             "SELECT * FROM (%s) AS d(%s)",
             self._difference_sql(company, as_of, partner_ids, fresh_ids),
@@ -379,18 +379,14 @@ class CustomerSegmentationEngine(models.AbstractModel):
             upsert=self._profile_upsert_sql(company, now),
         )
 
-    def _tune(self, partner_ids):
-        tune_transaction(self.env.cr)
-        if partner_ids is None:
-            # A full run compares every stored profile: plan it on fresh statistics.
-            self.env.cr.execute(SQL("ANALYZE customer_profile"))
-
     @api.private
     def _finish_full_run(self, company, as_of):
         """Snapshot the counts per class and record ``as_of``; return the snapshot rows."""
         # After a run that wrote many profiles (the first one writes them all), the reports,
-        # the care rules and the next runs plan on their new statistics.
-        analyze_if_stale(self.env.cr, "customer_profile")
+        # the care rules and the next runs plan on their new statistics; the profiles other
+        # transactions wrote (the queue, earlier batches of the scheduled job) are left to
+        # autovacuum: a run no longer analyzes them when it starts.
+        analyze_if_stale(self.env.cr, "customer_profile", committed=False)
         snapshot = self._snapshot(company, as_of)
         company.sudo().write(
             {
@@ -781,13 +777,17 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """Per commercial entity: the last interaction, the interactions in the 90 days to
         ``as_of`` and when the oldest of these leaves the window (the customer is then
         aggregated again), for ``fresh_ids`` (everyone if None) and the prospects of the
-        ``potential`` CTE; as stored for the others."""
+        ``potential`` CTE without a profile yet; as stored for the others (new messages
+        and meetings queue a classified customer or prospect)."""
         scope = SQL("TRUE")
         if fresh_ids is not None:
             scope = SQL(
-                "(rp.commercial_partner_id = ANY(%s) OR rp.commercial_partner_id IN "
-                "(SELECT partner_id FROM potential))",
+                """(rp.commercial_partner_id = ANY(%s) OR rp.commercial_partner_id IN (
+                    SELECT p.partner_id FROM potential p WHERE NOT EXISTS (
+                        SELECT 1 FROM customer_profile cp
+                         WHERE cp.partner_id = p.partner_id AND cp.company_id = %s)))""",
                 list(fresh_ids),
+                company.id,
             )
         start = as_of - timedelta(days=INTERACTION_DAYS)
         fresh = SQL(
@@ -802,10 +802,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             days=INTERACTION_DAYS,
             events=self._interaction_events_sql(company, as_of, scope),
         )
-        stored_if = SQL(
-            "last_interaction_date IS NOT NULL AND partner_id NOT IN "
-            "(SELECT partner_id FROM potential)"
-        )
+        stored_if = SQL("last_interaction_date IS NOT NULL")
         return self._with_stored_sql(company, fresh, fresh_ids, INTERACTION_COLUMNS, stored_if)
 
     def _scores_sql(self, company, as_of):

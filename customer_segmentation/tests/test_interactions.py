@@ -110,9 +110,14 @@ class TestInteractions(SegmentationCase):
         # 31 days later: the contact's message left the window, the one dated after the
         # first as-of date came in.
         later = self.AS_OF + timedelta(days=31)
+        # A classified prospect is aggregated again when a new message queues it, not at
+        # every run: its figures are then as fresh as a customer's.
+        self.message(lead, self.AS_OF + timedelta(days=20))
         stats = self.run_engine(as_of=later)
         self.assert_interactions(buyer, later)
         self.assertEqual(self.profile(buyer).interaction_count_90d, 2)
+        self.assert_interactions(prospect, later)
+        self.assertEqual(self.profile(prospect).interaction_count_90d, 2)
         self.assertTrue(stats["written"])
         partners = self.env["res.partner"]
         self.assertEqual(

@@ -19,12 +19,19 @@ def tune_transaction(cr):
     cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"))
 
 
-def analyze_if_stale(cr, *tables):
+def analyze_if_stale(cr, *tables, committed=True):
     """ANALYZE those of ``tables`` whose statistics are stale by autovacuum's own rule
     (more rows changed since their last ANALYZE than 50 + 10 % of the rows it counted),
     counting the changes of the current transaction, which autovacuum only sees after the
     commit: the next statements then plan on the rows just written in bulk (on statistics
-    of an empty table a join over many customers goes quadratic)."""
+    of an empty table a join over many customers goes quadratic).
+
+    ``committed=False`` counts the current transaction's changes only and leaves what
+    other transactions committed to autovacuum: PostgreSQL adds a transaction's changes to
+    the table's counter at its commit, after the ANALYZE it made of them, so counting the
+    committed changes would analyze the same rows again in the next transaction."""
+    committed_changes = SQL("s.n_mod_since_analyze + ") if committed else SQL()
+    cr.execute(SQL("SELECT pg_stat_clear_snapshot()"))  # counters as of now, not cached
     cr.execute(
         SQL(
             """
@@ -32,10 +39,11 @@ def analyze_if_stale(cr, *tables):
               JOIN pg_stat_xact_user_tables x ON x.relid = s.relid
               JOIN pg_class c ON c.oid = s.relid
              WHERE s.relname IN %s
-               AND s.n_mod_since_analyze + x.n_tup_ins + x.n_tup_upd + x.n_tup_del
+               AND %s x.n_tup_ins + x.n_tup_upd + x.n_tup_del
                    > 50 + 0.1 * GREATEST(c.reltuples, 0)
             """,
             tables,
+            committed_changes,
         )
     )
     stale = [name for (name,) in cr.fetchall()]
