@@ -119,8 +119,7 @@ class CustomerCareEffectiveness(models.Model):
     treated_count = fields.Integer(
         "Treated",
         readonly=True,
-        help="Customers the rule acted on (activity or e-mail, done or not) whose window is "
-        "over.",
+        help="Customers the rule acted on (activity or e-mail, done or not) whose window is over.",
     )
     holdout_count = fields.Integer(
         "Held Out",
@@ -191,12 +190,16 @@ class CustomerCareEffectiveness(models.Model):
     def _grouped_sql(self):
         """n, sum and sum of squares of each metric per arm, per rule, class and month."""
 
-        def arm(held_out):
+        def arm(name, held_out):
             condition = SQL("o.held_out") if held_out else SQL("NOT o.held_out")
             return SQL(
-                "COUNT(*) FILTER (WHERE %(c)s), COALESCE(SUM(o.value) FILTER (WHERE %(c)s), 0), "
-                "COALESCE(SUM(o.value * o.value) FILTER (WHERE %(c)s), 0)",
+                "COUNT(*) FILTER (WHERE %(c)s) AS %(n)s, "
+                "COALESCE(SUM(o.value) FILTER (WHERE %(c)s), 0) AS %(s)s, "
+                "COALESCE(SUM(o.value * o.value) FILTER (WHERE %(c)s), 0) AS %(q)s",
                 c=condition,
+                n=SQL.identifier(f"{name}_count"),
+                s=SQL.identifier(f"{name}_sum"),
+                q=SQL.identifier(f"{name}_sumsq"),
             )
 
         return SQL(
@@ -207,8 +210,8 @@ class CustomerCareEffectiveness(models.Model):
              GROUP BY o.rule_id, o.company_id, o.date, o.lifecycle_stage, o.segment_id,
                       o.metric
             """,
-            treated=arm(False),
-            holdout=arm(True),
+            treated=arm("treated", False),
+            holdout=arm("holdout", True),
             outcomes=self._outcomes_sql(),
         )
 
