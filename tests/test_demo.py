@@ -17,7 +17,7 @@ class TestDemo(TransactionCase):
         )
         self.assertGreater(len(predictions), len(customers) // 2)
         logs = self.env["customer.care.log"].search([("partner_id", "in", customers.ids)])
-        self.assertEqual(set(logs.mapped("state")), {"open", "done"})
+        self.assertEqual(set(logs.mapped("state")), {"open", "done", "holdout"})
         self.assertEqual(set(logs.filtered("satisfaction").mapped("state")), {"done"})
         self.assertTrue(
             self.env["customer.profile"].search([("partner_id", "in", customers.ids)]).segment_id

@@ -51,6 +51,7 @@ class TestPartnerMerge(TransactionCase):
                 "name": "Welcome",
                 "partner_domain": f"[('id', 'in', {(cls.kept | cls.merged).ids})]",
                 "summary": "Welcome {{ object.name }}",
+                "holdout_percent": 0,
             }
         )
         cls.env["customer.care.engine"].run(cls.rule)

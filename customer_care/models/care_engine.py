@@ -2,7 +2,9 @@
 
 1. ``_claim`` finds in SQL the customers a rule must act on now and claims each of them
    with a log line "to schedule", with its assignee (a unique index makes a second claim
-   for the same need impossible).
+   for the same need impossible); the rule's holdout share gets a "held out" line instead,
+   which handles the need without any action (the control group of the effectiveness
+   report).
 2. ``_act`` takes the claimed lines in batches, creates their activities as
    ``mail.activity.create`` would (texts rendered and sanitized, assignee following the
    customer and notified) and sends the rule's e-mails.
@@ -168,10 +170,14 @@ class CustomerCareEngine(models.AbstractModel):
                 WITH claimed AS (
                     INSERT INTO customer_care_log (
                         rule_id, partner_id, company_id, user_id, activity_type_id, date,
-                        state, create_uid, create_date, write_uid, write_date)
+                        state, lifecycle_stage, segment_id,
+                        create_uid, create_date, write_uid, write_date)
                     SELECT %(rule)s, due.partner_id, %(company)s, due.user_id, %(type)s,
-                           %(now)s, 'pending', %(uid)s, %(now)s, %(uid)s, %(now)s
+                           %(now)s, CASE WHEN %(held_out)s THEN 'holdout' ELSE 'pending' END,
+                           p.lifecycle_stage, p.segment_id, %(uid)s, %(now)s, %(uid)s, %(now)s
                       FROM (%(due)s) due
+                      LEFT JOIN customer_profile p
+                        ON p.partner_id = due.partner_id AND p.company_id = %(company)s
                     ON CONFLICT (rule_id, partner_id) WHERE state IN ('pending', 'open')
                     DO NOTHING
                     RETURNING partner_id
@@ -188,9 +194,27 @@ class CustomerCareEngine(models.AbstractModel):
                 now=now,
                 uid=self.env.uid,
                 due=self._due_sql(rule),
+                held_out=self._holdout_sql(rule, SQL.identifier("due", "partner_id")),
             )
         )
         return self.env.cr.fetchone()[0]
+
+    @api.private
+    def _holdout_sql(self, rule, partner):
+        """Whether the customer ``partner`` (an SQL expression) falls in the holdout share
+        of ``rule``: the first 32 bits of md5("rule:customer:entry") below the share, where
+        entry counts the rule's earlier actions for the customer (cancelled ones aside).
+        Reproducible on a rerun; a customer entering the class again is drawn anew."""
+        return SQL(
+            """('x' || left(md5(concat_ws(':', %(rule)s, %(partner)s, (
+                    SELECT COUNT(*) FROM customer_care_log e
+                     WHERE e.rule_id = %(rule)s AND e.partner_id = %(partner)s
+                       AND e.state != 'cancelled'))), 8))::bit(32)::bigint
+               < %(threshold)s""",
+            rule=rule.id,
+            partner=partner,
+            threshold=rule.holdout_percent * 2**32 // 100,
+        )
 
     @api.private
     def _due_sql(self, rule):

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.customer_segmentation.tools import LIFECYCLE_STAGES
+
 from .satisfaction import SATISFACTION_SCORES
 
 LOG_STATES = [
@@ -7,6 +9,7 @@ LOG_STATES = [
     ("open", "Open"),
     ("done", "Done"),
     ("cancelled", "Cancelled"),
+    ("holdout", "Held Out"),
 ]
 # A rule's action for a customer is under way in these states: never a second one.
 ACTIVE_STATES = ("pending", "open")
@@ -57,7 +60,25 @@ class CustomerCareLog(models.Model):
         default="open",
         help="To schedule: the rule chose the customer, the activity or e-mail follows within "
         "the same run. Open: the activity waits to be done. Done: marked done (or the e-mail "
-        "was sent). Cancelled: the activity was deleted without being done.",
+        "was sent). Cancelled: the activity was deleted without being done. Held out: the "
+        "customer was drawn into the rule's control group (its holdout share): no activity and "
+        "no e-mail, the need counts as handled, and the Care Effectiveness report compares "
+        "these customers with the treated ones.",
+    )
+    lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES,
+        string="Stage When Targeted",
+        readonly=True,
+        help="The customer's lifecycle stage when the rule chose them (copied from the "
+        "classification at that moment).",
+    )
+    segment_id = fields.Many2one(
+        "customer.rfm.segment",
+        string="Segment When Targeted",
+        readonly=True,
+        ondelete="set null",
+        help="The customer's RFM segment when the rule chose them (copied from the "
+        "classification at that moment).",
     )
     outcome = fields.Text(readonly=True, help="Feedback given when the activity was done.")
     churn_reason_id = fields.Many2one(

@@ -14,6 +14,9 @@ class ResConfigSettings(models.TransientModel):
     customer_care_fallback_user_id = fields.Many2one(
         related="company_id.customer_care_fallback_user_id", readonly=False
     )
+    care_effectiveness_window_days = fields.Integer(
+        related="company_id.care_effectiveness_window_days", readonly=False
+    )
     customer_care_interval_hours = fields.Integer(
         "Run Every (hours)",
         compute="_compute_customer_care_interval_hours",

@@ -1,2 +1,3 @@
 from . import customer_care_report
 from . import customer_care_metrics
+from . import customer_care_effectiveness

@@ -7,7 +7,8 @@ from ..models.customer_care_log import LOG_STATES
 
 
 class CustomerCareReport(models.Model):
-    """Care actions with the class of their customer: planned, done, overdue, on time."""
+    """Care actions with the class of their customer: planned, done, overdue, on time; the
+    held-out customers of the rules' control groups are counted apart, never as planned."""
 
     _name = "customer.care.report"
     _inherit = ["customer.insight.report"]
@@ -43,7 +44,14 @@ class CustomerCareReport(models.Model):
     lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
     segment_id = fields.Many2one("customer.rfm.segment", string="RFM Segment", readonly=True)
     value_tier = fields.Selection(VALUE_TIERS, readonly=True)
-    planned_count = fields.Integer("Planned", readonly=True, help="Care actions created.")
+    planned_count = fields.Integer(
+        "Planned", readonly=True, help="Care actions created (held-out customers aside)."
+    )
+    holdout_count = fields.Integer(
+        "Held Out",
+        readonly=True,
+        help="Customers the rule chose but kept in its control group: no action, not planned.",
+    )
     done_count = fields.Integer("Done", readonly=True, help="Care actions done.")
     overdue_count = fields.Integer(
         "Overdue", readonly=True, help="Care actions still open after their deadline."
@@ -65,7 +73,9 @@ class CustomerCareReport(models.Model):
             """
             SELECT l.id, l.date::date AS date, l.rule_id, l.user_id, l.partner_id, l.company_id,
                    l.activity_type_id, l.state, p.lifecycle_stage, p.segment_id, p.value_tier,
-                   1 AS planned_count, (l.state = 'done')::int AS done_count,
+                   (l.state != 'holdout')::int AS planned_count,
+                   (l.state = 'holdout')::int AS holdout_count,
+                   (l.state = 'done')::int AS done_count,
                    (l.state = 'open' AND l.date_deadline < %(today)s)::int AS overdue_count,
                    (l.state = 'done' AND l.date_done <= l.date_deadline)::int AS on_time_count,
                    (l.state = 'cancelled')::int AS cancelled_count, %(rates)s

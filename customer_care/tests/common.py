@@ -6,7 +6,8 @@ from odoo.addons.customer_segmentation.tests.common import SegmentationCase, cre
 
 
 class CareCase(SegmentationCase):
-    """Customers in each class as of today, a salesperson, and no default playbook."""
+    """Customers in each class as of today, a salesperson, and no default playbook; the
+    rules it creates keep no holdout unless a test asks for one."""
 
     @classmethod
     def setUpClass(cls):
@@ -40,6 +41,7 @@ class CareCase(SegmentationCase):
                 "activity_type_id": cls.env.ref("mail.mail_activity_data_call").id,
                 "summary": "Call {{ object.name }}",
                 "note": "<p>Last order {{ object.customer_last_order_date }}</p>",
+                "holdout_percent": 0,  # acts on everyone unless a test says otherwise
                 **values,
             }
         )

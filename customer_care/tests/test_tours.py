@@ -37,6 +37,7 @@ class TestRuleTour(HttpCase):
                 ],
                 "summary": "Welcome {{ object.name }}",
                 "partner_domain": "[('name', '=', 'Tour Customer')]",
+                "holdout_percent": 0,
             }
         )
         self.start_tour("/odoo", "customer_care_rule_tour", login="admin")
@@ -54,6 +55,7 @@ class TestSatisfactionTour(HttpCase):
                 "summary": "Survey {{ object.name }}",
                 "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
                 "partner_domain": "[('name', '=', 'Tour Customer')]",
+                "holdout_percent": 0,
             }
         )
         self.env["customer.care.engine"].run(rule)

@@ -6,6 +6,7 @@ const USER_MENUS = [
     ["crm.crm_menu_report", "customer_care.menu_customer_care_report", "Care Activities"],
     ["crm.crm_menu_report", "customer_care.menu_customer_care_metrics", "Care Metrics"],
     ["crm.crm_menu_report", "customer_care.menu_customer_care_churn_reasons", "Churn Reasons Analysis"],
+    ["crm.crm_menu_report", "customer_care.menu_customer_care_effectiveness", "Care Effectiveness"],
 ];
 
 registry.category("web_tour.tours").add("customer_care_menus_user", {
