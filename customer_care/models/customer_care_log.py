@@ -40,8 +40,8 @@ class CustomerCareLog(models.Model):
         readonly=True,
         ondelete="set null",
         index="btree_not_null",
-        help="The scheduled activity (kept, archived, once done); of a playbook, its first "
-        "step still to do (its last step once done).",
+        help="The scheduled activity (kept, archived, once done); of a playbook, its step to "
+        "do next.",
     )
     plan_id = fields.Many2one(
         "mail.activity.plan",

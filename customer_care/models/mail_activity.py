@@ -33,6 +33,7 @@ class MailActivity(models.Model):
         readonly=True,
         ondelete="set null",
         index="btree_not_null",
+        groups="sales_team.group_sale_salesman",
         help="The playbook launch of a care rule this activity is a step of.",
     )
     care_satisfaction_comment = fields.Text(

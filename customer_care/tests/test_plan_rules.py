@@ -3,7 +3,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import CareCase
@@ -274,6 +274,55 @@ class TestPlanRules(CareCase):
         plan_b = self.env["mail.activity.plan"].search([("company_id", "=", company_b.id)], limit=1)
         with self.assertRaises(UserError):
             self.plan_rule(plan_id=plan_b.id)
+
+
+@tagged("post_install", "-at_install")
+class TestPlaybookAccess(CareCase):
+    """Managers edit the playbooks of contacts of their companies; nobody else edits them,
+    and the link of a step to its care action is for sales people."""
+
+    def test_managers_edit_playbooks_of_contacts(self):
+        manager = self.users["manager"]
+        plans = self.env["mail.activity.plan"].with_user(manager)
+        plan = plans.create(
+            {
+                "name": "Mine",
+                "res_model": "res.partner",
+                "template_ids": [
+                    Command.create(
+                        {"activity_type_id": self.env.ref("mail.mail_activity_data_call").id}
+                    )
+                ],
+            }
+        )
+        plan.template_ids.delay_count = 2
+        plan.name = "Renamed"
+        lead_plan = self.env["mail.activity.plan"].create(
+            {"name": "Leads", "res_model": "crm.lead"}
+        )
+        with self.assertRaises(AccessError):
+            lead_plan.with_user(manager).name = "Hijacked"
+        rule = self.rule(["new"]).with_user(manager)
+        rule.plan_id = plan
+        for login in ("user", "rep", "plain"):
+            with self.assertRaises(AccessError):
+                plan.with_user(self.users[login]).name = login
+            with self.assertRaises(AccessError):
+                rule.with_user(self.users[login]).plan_stop_on_order = True
+
+    def test_step_link_is_for_sales_people(self):
+        rule = self.rule(
+            ["new"], plan_id=self.env.ref(f"customer_care.care_plan_new_{self.company.id}").id
+        )
+        self.care.run(rule)
+        log = self.logs(rule, self.new)
+        step = log.activity_id
+        self.assertEqual(step.with_user(self.rep).care_log_id, log)
+        with self.assertRaises(AccessError):
+            step.with_user(self.users["plain"]).care_log_id  # noqa: B018
+        portal = new_test_user(self.env, "care_portal", groups="base.group_portal")
+        with self.assertRaises(AccessError):
+            self.env["customer.care.rule"].with_user(portal).search([("plan_id", "!=", False)])
 
 
 @tagged("post_install", "-at_install")
