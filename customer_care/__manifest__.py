@@ -2,7 +2,7 @@
     "name": "Customer Care",
     "summary": "Care rules per customer class that schedule the right follow-up activity, "
     "once, for the right person",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "author": "Customer Insight",
     "license": "LGPL-3",
@@ -14,6 +14,7 @@
         "data/customer_churn_reason_data.xml",
         "data/ir_cron_data.xml",
         "data/customer_care_rule_data.xml",
+        "data/customer_care_playbook_data.xml",
         "views/customer_churn_reason_views.xml",
         "views/customer_care_rule_views.xml",
         "views/customer_care_log_views.xml",

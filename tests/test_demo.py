@@ -19,6 +19,16 @@ class TestDemo(TransactionCase):
         logs = self.env["customer.care.log"].search([("partner_id", "in", customers.ids)])
         self.assertEqual(set(logs.mapped("state")), {"open", "done", "holdout"})
         self.assertEqual(set(logs.filtered("satisfaction").mapped("state")), {"done"})
+        playbooks = logs.filtered("plan_id")
+        self.assertTrue(playbooks, "the shipped rules launch playbooks")
+        self.assertEqual(set(playbooks.mapped("state")), {"open", "done"})
+        steps = self.env["mail.activity"].with_context(active_test=False)
+        done = steps.search([("care_log_id", "in", playbooks.ids), ("active", "=", False)])
+        self.assertGreater(
+            len(done.care_log_id),
+            len(playbooks.filtered(lambda log: log.state == "done")),
+            "some playbooks are under way: their first step done",
+        )
         self.assertTrue(
             self.env["customer.profile"].search([("partner_id", "in", customers.ids)]).segment_id
         )

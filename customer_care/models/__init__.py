@@ -5,6 +5,7 @@ from . import customer_care_log
 from . import customer_care_member
 from . import customer_purchase_month
 from . import care_engine
+from . import care_playbook
 from . import segmentation_engine
 from . import mail_activity
 from . import res_users

@@ -18,7 +18,7 @@ lock.
 import html
 import logging
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 from functools import reduce
 
@@ -75,6 +75,7 @@ class CustomerCareEngine(models.AbstractModel):
             _logger.info("Care rules of %s already running, skipped", company.name)
             return False
         self._refresh_purchase_months(company)
+        self._follow_plans(company)
         self._close_vanished_activities(company)
         for rule in rules:
             self._claim(rule)
@@ -105,6 +106,7 @@ class CustomerCareEngine(models.AbstractModel):
             self._act(*batch)
             return self._pending_batches(company) + 1  # then a claim that finds nobody new
         self._refresh_purchase_months(company)
+        self._follow_plans(company)
         self._close_vanished_activities(company)
         claimed = 0
         for rule in rules:
@@ -346,7 +348,7 @@ class CustomerCareEngine(models.AbstractModel):
 
     def _batch_size_of(self, rule):
         """Activities in bulk are cheap; a message or an e-mail per customer is not."""
-        if rule.mail_mode != "activity" or rule.notify_assignee:
+        if rule.mail_mode != "activity" or rule.notify_assignee or rule.plan_id:
             return self._message_batch_size
         return self._batch_size
 
@@ -405,7 +407,9 @@ class CustomerCareEngine(models.AbstractModel):
             self._set_state([log for log, _partner, _user in rows], "cancelled")
             return 0
         today = fields.Date.today()
-        if rule.mail_mode != "email":
+        if rule.plan_id and rule.mail_mode != "email":
+            self._schedule_plan(rule, rows, today)
+        elif rule.mail_mode != "email":
             self._schedule_activities(rule, rows, texts_by_lang, today)
         if rule.mail_mode != "activity":
             rule.mail_template_id.send_mail_batch([partner for _log, partner, _user in rows])
@@ -428,7 +432,7 @@ class CustomerCareEngine(models.AbstractModel):
     def _render_by_lang(self, rule, rows):
         """{partner id: (summary, note)} in each assignee's language; notes sanitized as
         the note field of ``mail.activity`` does."""
-        if rule.mail_mode == "email":
+        if rule.mail_mode == "email" or rule.plan_id:
             return {}
         users = self.env["res.users"].browse({user for _log, _partner, user in rows})
         lang_of = {user.id: user.lang or "en_US" for user in users}
@@ -555,10 +559,8 @@ class CustomerCareEngine(models.AbstractModel):
         return values
 
     def _schedule_activities(self, rule, rows, texts, today):
-        """Create the activities of these claimed lines in one INSERT, then do what
-        ``mail.activity.create`` does: notes sanitized as its field does, assignees follow
-        the customer, their activity counter is updated and (if the rule says so) they get
-        Odoo's assignment message."""
+        """Create the activities of these claimed lines in one INSERT (notes sanitized as
+        the field of ``mail.activity`` does), then announce them."""
         deadline = today + timedelta(days=rule.deadline_days)
         log_ids, partner_ids, user_ids = (list(column) for column in zip(*rows, strict=True))
         self.env.cr.execute(
@@ -577,14 +579,14 @@ class CustomerCareEngine(models.AbstractModel):
                       JOIN res_partner rp ON rp.id = v.partner_id
                       JOIN res_users u ON u.id = v.user_id
                       JOIN res_partner up ON up.id = u.partner_id
-                    RETURNING id, res_id
+                    RETURNING id, res_id, user_id, date_deadline
                 )
                 UPDATE customer_care_log l
                    SET activity_id = created.id, state = 'open', date_deadline = %(deadline)s
                   FROM created,
                        unnest(%(logs)s::int[], %(partners)s::int[]) AS v(log_id, partner_id)
                  WHERE l.id = v.log_id AND created.res_id = v.partner_id
-                RETURNING created.id
+                RETURNING created.id, created.res_id, created.user_id, created.date_deadline
                 """,
                 model_id=self.env["ir.model"]._get_id("res.partner"),
                 type=rule.activity_type_id.id,
@@ -598,17 +600,23 @@ class CustomerCareEngine(models.AbstractModel):
                 logs=log_ids,
             )
         )
-        activities = self.env["mail.activity"].browse(row[0] for row in self.env.cr.fetchall())
-        self._subscribe_assignees(partner_ids, user_ids)
+        self._announce_activities(rule, self.env.cr.fetchall(), today)
+
+    def _announce_activities(self, rule, created, today):
+        """What ``mail.activity.create`` does after the insert of these activities
+        ([(activity id, customer id, assignee id, deadline)]): assignees follow the customer,
+        their counter of activities due is updated and, if the rule says so, they get Odoo's
+        assignment message."""
+        activities = self.env["mail.activity"].browse(row[0] for row in created)
+        self._subscribe_assignees([row[1] for row in created], [row[2] for row in created])
         self.env["mail.activity"].invalidate_model()
         if rule.notify_assignee:
             activities.filtered(lambda a: a.user_id != self.env.user).sudo().action_notify()
-        if deadline <= today:
-            for user in self.env["res.users"].browse(set(user_ids)):
-                count = user_ids.count(user.id)
-                user._bus_send(
-                    "mail.activity/updated", {"activity_created": True, "count_diff": count}
-                )
+        due = Counter(user for _activity, _partner, user, deadline in created if deadline <= today)
+        for user in self.env["res.users"].browse(due):
+            user._bus_send(
+                "mail.activity/updated", {"activity_created": True, "count_diff": due[user.id]}
+            )
 
     def _subscribe_assignees(self, partner_ids, user_ids):
         """As ``message_subscribe``: each assignee follows the customer with the default

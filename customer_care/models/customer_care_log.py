@@ -10,13 +10,16 @@ LOG_STATES = [
     ("done", "Done"),
     ("cancelled", "Cancelled"),
     ("holdout", "Held Out"),
+    ("stopped", "Stopped"),
 ]
+STOP_REASONS = [("order", "The customer ordered"), ("reply", "The customer replied")]
 # A rule's action for a customer is under way in these states: never a second one.
 ACTIVE_STATES = ("pending", "open")
 
 
 class CustomerCareLog(models.Model):
-    """One care action of a rule for a customer: the activity scheduled or e-mail sent."""
+    """One care action of a rule for a customer: the activity scheduled or e-mail sent, or
+    the playbook launched (one line per launch, whatever its number of steps)."""
 
     _name = "customer.care.log"
     _description = "Customer Care Action"
@@ -40,7 +43,16 @@ class CustomerCareLog(models.Model):
         readonly=True,
         ondelete="set null",
         index="btree_not_null",
-        help="The scheduled activity (kept, archived, once done).",
+        help="The scheduled activity (kept, archived, once done); of a playbook, its step to "
+        "do next.",
+    )
+    plan_id = fields.Many2one(
+        "mail.activity.plan",
+        string="Playbook",
+        readonly=True,
+        ondelete="set null",
+        help="The activity plan launched by this action: its steps are the activities linked "
+        "to this action, and the action stays open until none is left to do.",
     )
     activity_type_id = fields.Many2one("mail.activity.type", readonly=True, ondelete="set null")
     user_id = fields.Many2one(
@@ -59,11 +71,13 @@ class CustomerCareLog(models.Model):
         readonly=True,
         default="open",
         help="To schedule: the rule chose the customer, the activity or e-mail follows within "
-        "the same run. Open: the activity waits to be done. Done: marked done (or the e-mail "
-        "was sent). Cancelled: the activity was deleted without being done. Held out: the "
-        "customer was drawn into the rule's control group (its holdout share): no activity and "
-        "no e-mail, the need counts as handled, and the Care Effectiveness report compares "
-        "these customers with the treated ones.",
+        "the same run. Open: the activity (or a step of the playbook) waits to be done. "
+        "Done: marked done (every step of the playbook), or the e-mail was sent. Cancelled: "
+        "the activity (every step left of the playbook) was deleted without being done. "
+        "Held out: the customer was drawn into the rule's control group (its holdout share): "
+        "no activity and no e-mail, the need counts as handled, and the Care Effectiveness "
+        "report compares these customers with the treated ones. Stopped: the steps of the "
+        "playbook still to do were cancelled because the customer ordered or replied.",
     )
     lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES,
@@ -79,6 +93,14 @@ class CustomerCareLog(models.Model):
         ondelete="set null",
         help="The customer's RFM segment when the rule chose them (copied from the "
         "classification at that moment).",
+    )
+    stop_reason = fields.Selection(
+        STOP_REASONS,
+        readonly=True,
+        help="Why the steps of the playbook still to do were cancelled, as its rule asks.",
+    )
+    date_stopped = fields.Date(
+        "Stopped On", readonly=True, help="When the steps of the playbook left were cancelled."
     )
     outcome = fields.Text(readonly=True, help="Feedback given when the activity was done.")
     churn_reason_id = fields.Many2one(

@@ -20,6 +20,7 @@ TRIGGERS = [
 ASSIGNEES = [
     ("salesperson", "Customer's salesperson"),
     ("account_manager", "Customer's account manager"),
+    ("account_manager_salesperson", "Account manager, else salesperson"),
     ("fixed", "A fixed user"),
     ("team_leader", "Sales team leader"),
 ]
@@ -137,7 +138,8 @@ class CustomerCareRule(models.Model):
         required=True,
         default="salesperson",
         help="Who gets the activity: the customer's salesperson, the dedicated account manager "
-        "set on the customer, a fixed user, or the leader of the customer's sales team.",
+        "set on the customer (or, when none is set, the salesperson), a fixed user, or the "
+        "leader of the customer's sales team.",
     )
     user_id = fields.Many2one(
         "res.users",
@@ -161,6 +163,28 @@ class CustomerCareRule(models.Model):
         "assigns an activity by hand. Off: the activities only appear in the assignee's "
         "activities and counter, as those Odoo schedules in bulk (better for rules that act "
         "on thousands of customers).",
+    )
+
+    plan_id = fields.Many2one(
+        "mail.activity.plan",
+        string="Playbook",
+        check_company=True,
+        domain="[('res_model', '=', 'res.partner'), ('template_ids', '!=', False)]",
+        help="Launch this activity plan of contacts instead of a single activity: each of its "
+        "steps is scheduled as Odoo's 'Launch plan' would, due after the step's delay from "
+        "the day of the launch, and assigned to the step's default user or, for steps to "
+        "assign at launch, to the rule's assignee.",
+    )
+    plan_stop_on_order = fields.Boolean(
+        "Stop on Order",
+        help="The steps of the playbook still to do are cancelled when the customer confirms "
+        "a sale order after the launch (checked at each run of the care rules).",
+    )
+    plan_stop_on_reply = fields.Boolean(
+        "Stop on Reply",
+        help="The steps of the playbook still to do are cancelled when the customer (or one "
+        "of its contacts) writes an e-mail or a message after the launch (checked at each "
+        "run of the care rules).",
     )
 
     mail_template_id = fields.Many2one(
@@ -319,6 +343,25 @@ class CustomerCareRule(models.Model):
                     )
                 )
 
+    @api.constrains("plan_id", "mail_mode")
+    def _check_plan(self):
+        for rule in self.filtered("plan_id"):
+            if rule.plan_id.res_model != "res.partner" or not rule.plan_id.template_ids:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: the playbook must be an activity plan of contacts with "
+                        "at least one activity.",
+                        rule=rule.name,
+                    )
+                )
+            if rule.mail_mode == "email":
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: a rule that only sends e-mails launches no playbook.",
+                        rule=rule.name,
+                    )
+                )
+
     @api.depends("log_ids.state")
     def _compute_counts(self):
         counts = {
@@ -375,19 +418,24 @@ class CustomerCareRule(models.Model):
         self.ensure_one()
         company = self.company_id
         partners = self.env["res.partner"].with_company(company)
+        salesperson = SQL.identifier("rp", "user_id")
+        manager = partners._field_to_sql("rp", "care_account_manager_id")
         chosen = {
-            "salesperson": SQL.identifier("rp", "user_id"),
-            "account_manager": partners._field_to_sql("rp", "care_account_manager_id"),
-            "fixed": SQL("%s::int", self.user_id.id or None),
-            "team_leader": SQL(
-                """(SELECT t.user_id FROM crm_team_member tm
+            "salesperson": [salesperson],
+            "account_manager": [manager],
+            "account_manager_salesperson": [manager, salesperson],
+            "fixed": [SQL("%s::int", self.user_id.id or None)],
+            "team_leader": [
+                SQL(
+                    """(SELECT t.user_id FROM crm_team_member tm
                       JOIN crm_team t ON t.id = tm.crm_team_id
                      WHERE tm.user_id = rp.user_id AND tm.active AND t.active
                        AND t.user_id IS NOT NULL
                        AND (t.company_id = %s OR t.company_id IS NULL)
                      ORDER BY t.sequence, t.id LIMIT 1)""",
-                company.id,
-            ),
+                    company.id,
+                )
+            ],
         }[self.assignee]
 
         def valid(user):
@@ -399,12 +447,11 @@ class CustomerCareRule(models.Model):
                 user,
             )
 
-        return SQL(
-            "COALESCE(%s, %s, %s)",
-            valid(chosen),
-            valid(SQL("%s::int", self.fallback_user_id.id or None)),
-            valid(SQL("%s::int", company.customer_care_fallback_user_id.id or None)),
-        )
+        fallbacks = [
+            SQL("%s::int", self.fallback_user_id.id or None),
+            SQL("%s::int", company.customer_care_fallback_user_id.id or None),
+        ]
+        return SQL("COALESCE(%s)", SQL(", ").join(valid(user) for user in chosen + fallbacks))
 
     # ------------------------------------------------------------------ actions
 

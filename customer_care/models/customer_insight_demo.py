@@ -18,8 +18,9 @@ class CustomerInsightDemo(models.AbstractModel):
     @api.model
     def _generate_care_follow_up(self, share=0.4, seed=20240101):
         """Apply the care rules of ``env.company``, then mark about ``share`` of the
-        activities they scheduled done, as the salespeople would (with the churn reason the
-        win-back rule asks for, and most of the time a satisfaction score)."""
+        actions they created done, as the salespeople would (with the churn reason the
+        win-back rule asks for, and most of the time a satisfaction score): every step of
+        half of the playbooks picked, only the first step of the others."""
         self.env["customer.care.engine"]._run()
         rng = random.Random(seed)
         logs = self.env["customer.care.log"].search(
@@ -27,12 +28,21 @@ class CustomerInsightDemo(models.AbstractModel):
         )
         reasons = self.env["customer.churn.reason"].search([])
         scores = random.Random(seed + 1)
+        steps_of = (
+            self.env["mail.activity"]
+            .search([("care_log_id", "in", logs.ids)], order="date_deadline, id")
+            .grouped("care_log_id")
+        )
         for log in logs:
             if rng.random() >= share:
                 continue
-            activity = log.activity_id.with_user(log.activity_id.user_id)
-            if log.rule_id.ask_churn_reason and reasons:
-                activity.care_churn_reason_id = rng.choice(reasons)
-            if scores.random() < 0.8:
-                activity.care_satisfaction = scores.choice(SCORES)
-            activity.action_feedback(feedback=rng.choice(FEEDBACK))
+            steps = whole = steps_of.get(log, log.activity_id)
+            if len(whole) > 1 and rng.random() < 0.5:
+                steps = whole[:1]
+            for step in steps:
+                activity = step.with_user(step.user_id)
+                if log.rule_id.ask_churn_reason and reasons and step == whole[0]:
+                    activity.care_churn_reason_id = rng.choice(reasons)
+                if step == whole[-1] and scores.random() < 0.8:
+                    activity.care_satisfaction = scores.choice(SCORES)
+                activity.action_feedback(feedback=rng.choice(FEEDBACK))

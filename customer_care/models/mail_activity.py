@@ -27,6 +27,15 @@ class MailActivity(models.Model):
         help="How satisfied the customer is, from 1 (very unsatisfied) to 5 (very satisfied); "
         "kept on the care action when the activity is done.",
     )
+    care_log_id = fields.Many2one(
+        "customer.care.log",
+        string="Care Action",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        groups="sales_team.group_sale_salesman",
+        help="The playbook launch of a care rule this activity is a step of.",
+    )
     care_satisfaction_comment = fields.Text(
         "Satisfaction Comment",
         help="What the customer said about their satisfaction; kept on the care action when "
@@ -35,44 +44,91 @@ class MailActivity(models.Model):
 
     @api.depends("res_model", "res_id")
     def _compute_care_ask(self):
-        logs = (
-            self.env["customer.care.log"]
-            .sudo()
-            .search([("activity_id", "in", self.ids), ("state", "=", "open")])
-        )
-        asking = logs.filtered("rule_id.ask_churn_reason").activity_id
+        logs = self._care_logs()
+        asking = logs.filtered("rule_id.ask_churn_reason")
         for activity in self:
-            activity.care_ask_churn_reason = activity in asking
-            activity.care_ask_satisfaction = activity in logs.activity_id
+            log = activity._care_log(logs)
+            activity.care_ask_churn_reason = log in asking
+            activity.care_ask_satisfaction = bool(log)
 
     def _to_store_defaults(self, target):
         return super()._to_store_defaults(target) + ["care_ask_satisfaction"]
 
-    def _action_done(self, feedback=False, attachment_ids=None):
-        logs = (
+    def _care_logs(self):
+        """The open care actions of these activities: those they are the activity or a
+        playbook step of."""
+        return (
             self.env["customer.care.log"]
             .sudo()
-            .search([("activity_id", "in", self.ids), ("state", "=", "open")])
-        )
-        for log in logs:
-            activity = log.activity_id
-            reason = activity.care_churn_reason_id
-            log.write(
-                {
-                    "state": "done",
-                    "date_done": fields.Date.context_today(self),
-                    "outcome": feedback or False,
-                    "churn_reason_id": reason.id,
-                    "satisfaction": activity.care_satisfaction,
-                    "satisfaction_comment": activity.care_satisfaction_comment or False,
-                }
+            .search(
+                [
+                    ("state", "=", "open"),
+                    "|",
+                    ("activity_id", "in", self.ids),
+                    ("id", "in", self.sudo().care_log_id.ids),
+                ]
             )
+        )
+
+    def _care_log(self, logs):
+        """The one of ``logs`` this activity belongs to (empty if none)."""
+        self.ensure_one()
+        activity = self.sudo()
+        return logs.filtered(lambda log: log.activity_id == activity or log == activity.care_log_id)
+
+    def _care_next_steps(self, logs):
+        """{log: its first playbook step still to do, other than these activities}."""
+        steps = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [("care_log_id", "in", logs.ids), ("id", "not in", self.ids)],
+                order="date_deadline, id",
+            )
+        )
+        next_steps = {}
+        for step in steps:
+            next_steps.setdefault(step.care_log_id, step)
+        return next_steps
+
+    @staticmethod
+    def _care_step_values(step):
+        return {
+            "activity_id": step.id,
+            "activity_type_id": step.activity_type_id.id,
+            "date_deadline": step.date_deadline,
+        }
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        """The care action of a done activity is done, or moves on to the next step of its
+        playbook; what was recorded with the activity is kept on it."""
+        logs = self._care_logs()
+        next_steps = self._care_next_steps(logs)
+        for log in logs:
+            activity = self.filtered(lambda a, log=log: a._care_log(log))[:1]
+            reason = activity.care_churn_reason_id
+            values = {
+                "outcome": feedback,
+                "churn_reason_id": reason.id,
+                "satisfaction": activity.care_satisfaction,
+                "satisfaction_comment": activity.care_satisfaction_comment,
+            }
+            values = {name: value for name, value in values.items() if value}
+            if log in next_steps:
+                values.update(self._care_step_values(next_steps[log]))
+            else:
+                values.update(state="done", date_done=fields.Date.context_today(self))
+            log.write(values)
             if reason:
                 log.partner_id.with_company(log.company_id).sudo().care_churn_reason_id = reason
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
 
     def unlink(self):
-        self.env["customer.care.log"].sudo().search(
-            [("activity_id", "in", self.ids), ("state", "=", "open")]
-        ).write({"state": "cancelled"})
+        """The care action of a deleted activity is cancelled, or moves on to the next step
+        of its playbook."""
+        logs = self._care_logs()
+        next_steps = self._care_next_steps(logs)
+        for log, step in next_steps.items():
+            log.write(self._care_step_values(step))
+        (logs - logs.browse(log.id for log in next_steps)).write({"state": "cancelled"})
         return super().unlink()

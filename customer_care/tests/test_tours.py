@@ -67,3 +67,30 @@ class TestSatisfactionTour(HttpCase):
             (log.state, log.satisfaction, log.satisfaction_comment), ("done", "4", "Quick delivery")
         )
         self.assertEqual(customer.customer_satisfaction_last, 4)
+
+
+@tagged("post_install", "-at_install")
+class TestPlaybookTour(HttpCase):
+    """A manager makes a rule launch the shipped welcome playbook, previews and runs it, and
+    finds its steps on the customer."""
+
+    def test_playbook_tour(self):
+        customer = new_classified_customer(self.env)
+        rule = self.env["customer.care.rule"].create(
+            {
+                "name": "Tour playbook",
+                "lifecycle_stage_ids": [
+                    (6, 0, self.env.ref("customer_care.class_lifecycle_stage_new").ids)
+                ],
+                "summary": "Welcome {{ object.name }}",
+                "partner_domain": "[('name', '=', 'Tour Customer')]",
+            }
+        )
+        self.start_tour("/odoo", "customer_care_playbook_tour", login="admin")
+        main = self.env.ref("base.main_company")
+        plan = self.env.ref(f"customer_care.care_plan_new_{main.id}")
+        self.assertEqual((rule.plan_id, rule.plan_stop_on_order), (plan, True))
+        log = self.env["customer.care.log"].search([("rule_id", "=", rule.id)])
+        self.assertEqual((log.partner_id, log.plan_id, log.state), (customer, plan, "open"))
+        steps = self.env["mail.activity"].search([("care_log_id", "=", log.id)])
+        self.assertEqual(len(steps), len(plan.template_ids))
