@@ -4,4 +4,5 @@ from . import (
     customer_care_rule,
     customer_insight_demo,
     res_partner,
+    sale_order_line,
 )
