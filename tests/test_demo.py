@@ -5,13 +5,15 @@ from odoo.tests import TransactionCase, tagged
 class TestDemo(TransactionCase):
     def test_the_demo_company_gets_value_predictions_and_care_activities(self):
         """What `make demo` loads: the generated customers, their classification, the care
-        rules applied (some activities done) and the value models fitted."""
+        rules applied (some activities done), the value models fitted and the care offers
+        issued (some used)."""
         demo = self.env["customer.insight.demo"]
         customers = demo._generate()
         self.env["customer.segmentation.engine"]._run()
         self.env["customer.segmentation.engine"]._replay_now(24)
         demo._generate_care_follow_up()
         demo._generate_value_models()
+        demo._generate_care_offers()
         predictions = self.env["customer.clv.prediction"].search(
             [("partner_id", "in", customers.ids)]
         )
@@ -36,3 +38,10 @@ class TestDemo(TransactionCase):
         self.assertEqual(len(set(replayed.mapped("date"))), 24, "two years of month-ends")
         churn = self.env["customer.care.metrics"].search_count([("fact", "=", "churn")])
         self.assertGreater(churn, 10, "the churn chart starts two years back")
+        [(issued, used, revenue)] = self.env["customer.care.offer.report"]._read_group(
+            [("partner_id", "in", customers.ids)],
+            aggregates=["issued_count:sum", "used_count:sum", "revenue:sum"],
+        )
+        self.assertGreater(issued, used, "offers issued, some used")
+        self.assertGreater(used, 0)
+        self.assertGreater(revenue, 0)

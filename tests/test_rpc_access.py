@@ -7,7 +7,13 @@ from odoo.exceptions import AccessError
 from odoo.service.model import call_kw, get_public_method
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-ADDONS = ("customer_segmentation", "channel_attribution", "customer_care", "customer_clv")
+ADDONS = (
+    "customer_segmentation",
+    "channel_attribution",
+    "customer_care",
+    "customer_clv",
+    "customer_care_loyalty",
+)
 PORTAL, INTERNAL, USER, MANAGER, ADMIN = range(5)
 ROLES = {PORTAL: "portal", INTERNAL: "internal", USER: "user", MANAGER: "manager", ADMIN: "admin"}
 

@@ -9,7 +9,13 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
 
 REPO = Path(__file__).resolve().parent.parent
-ADDONS = ("customer_segmentation", "channel_attribution", "customer_care", "customer_clv")
+ADDONS = (
+    "customer_segmentation",
+    "channel_attribution",
+    "customer_care",
+    "customer_clv",
+    "customer_care_loyalty",
+)
 
 
 @tagged("post_install", "-at_install")

@@ -400,6 +400,7 @@ class CustomerCareEngine(models.AbstractModel):
     def _act(self, rule, rows):
         """Schedule the activities and send the e-mails of these claimed lines; return
         how many. Lines whose texts may not be rendered any more are cancelled."""
+        self._prepare_actions(rule, [log for log, _partner, _user in rows])
         try:
             texts_by_lang = self._render_by_lang(rule, rows)
         except UserError as error:
@@ -418,6 +419,11 @@ class CustomerCareEngine(models.AbstractModel):
         self.env["customer.care.log"].invalidate_model()
         self.env.invalidate_all()  # the batch's customers leave the cache: memory stays flat
         return len(rows)
+
+    def _prepare_actions(self, rule, log_ids):
+        """Hook called with the claimed lines of ``rule`` before their texts are rendered and
+        their activities and e-mails created: what the actions hand out is prepared here
+        (customer_care_loyalty issues the rule's coupons)."""
 
     def _set_state(self, log_ids, state, date_done=None):
         self.env.cr.execute(

@@ -1,0 +1,1 @@
+from . import test_offers, test_security, test_tours
