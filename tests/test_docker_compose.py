@@ -6,7 +6,13 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-MODULES = ("customer_segmentation", "channel_attribution", "customer_care", "customer_clv")
+MODULES = (
+    "customer_segmentation",
+    "channel_attribution",
+    "customer_care",
+    "customer_clv",
+    "customer_care_mass_mailing",
+)
 
 
 def load_compose():

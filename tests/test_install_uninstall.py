@@ -47,6 +47,10 @@ def scratch_db():
         ("channel_attribution", ["channel_attribution", "customer_segmentation"]),
         ("customer_care", ["customer_care", "customer_segmentation"]),
         ("customer_clv", ["customer_clv", "channel_attribution", "customer_segmentation"]),
+        (
+            "customer_care_mass_mailing",
+            ["customer_care_mass_mailing", "customer_care", "customer_clv", "mass_mailing"],
+        ),
     ],
 )
 def test_install_then_uninstall_leaves_nothing(scratch_db, module, installs):
