@@ -56,10 +56,9 @@ class ResPartner(models.Model):
         records = self._all_companies_model(field_name).search(
             [("partner_id", "in", self.commercial_partner_id.ids)]
         )
+        by_entity = records.grouped("partner_id")
         for partner in self:
-            partner[field_name] = records.filtered(
-                lambda record, entity=partner.commercial_partner_id: record.partner_id == entity
-            )
+            partner[field_name] = by_entity.get(partner.commercial_partner_id, records.browse())
 
     def _search_all_company_records(self, field_name, operator, value):
         """Partners whose commercial entity has a record matching, in any company of the

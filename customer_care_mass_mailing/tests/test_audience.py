@@ -18,6 +18,9 @@ class TestAudience(AudienceCase):
         """The fixture: the churned customer of the main company is new in the other."""
         self.assertEqual(self.churned.customer_lifecycle_stage, "churned")
         self.assertEqual(self.churned.with_company(self.other).customer_lifecycle_stage, "new")
+        profiles = (self.churned | self.contact).customer_profile_ids
+        self.assertEqual(profiles.company_id, self.company | self.other)
+        self.assertEqual(self.contact.customer_profile_ids.partner_id, self.new)
 
     def test_stage_audience_is_the_class_whatever_the_sending_company(self):
         action = (
