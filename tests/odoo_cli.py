@@ -11,7 +11,7 @@ import odoo
 from odoo.tools import config
 
 ODOO_BIN = Path(odoo.__path__[0]).parent / "odoo-bin"
-DEPENDENCIES = "sale_management,crm,contacts"
+DEPENDENCIES = "sale_management,crm,contacts,mass_mailing"
 
 
 def _config_file():

@@ -49,7 +49,12 @@ def scratch_db():
         ("customer_clv", ["customer_clv", "channel_attribution", "customer_segmentation"]),
         (
             "customer_care_mass_mailing",
-            ["customer_care_mass_mailing", "customer_care", "customer_clv", "mass_mailing"],
+            ["customer_care_mass_mailing", "customer_care", "customer_clv"],
+        ),
+        # with Email Marketing there, the bridge comes by itself with the two addons it joins
+        (
+            "customer_care,customer_clv",
+            ["customer_care_mass_mailing", "customer_care", "customer_clv"],
         ),
     ],
 )
