@@ -20,7 +20,7 @@ pot:  ## regenerate every addon's i18n/<addon>.pot from a scratch database
 	@tools/pot.sh
 
 readme:  ## regenerate each addon's README.md from its readme/ fragments
-	@.venv/bin/python tools/readme.py customer_segmentation channel_attribution customer_care customer_clv customer_care_loyalty
+	@.venv/bin/python tools/readme.py customer_segmentation channel_attribution customer_care customer_clv customer_care_loyalty customer_care_mass_mailing
 
 bench:  ## scale benchmark, SIZE=10k|100k|1m
 	@tools/bench.sh $(SIZE)

@@ -11,7 +11,7 @@ import odoo
 from odoo.tools import config
 
 ODOO_BIN = Path(odoo.__path__[0]).parent / "odoo-bin"
-DEPENDENCIES = "sale_management,crm,contacts,sale_loyalty"
+DEPENDENCIES = "sale_management,crm,contacts,sale_loyalty,mass_mailing"
 
 
 def _config_file():

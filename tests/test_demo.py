@@ -5,8 +5,8 @@ from odoo.tests import TransactionCase, tagged
 class TestDemo(TransactionCase):
     def test_the_demo_company_gets_value_predictions_and_care_activities(self):
         """What `make demo` loads: the generated customers, their classification, the care
-        rules applied (some activities done), the value models fitted and the care offers
-        issued (some used)."""
+        rules applied (some activities done), the value models fitted the care offers
+        issued (some used) and mailings sent to the classes."""
         demo = self.env["customer.insight.demo"]
         customers = demo._generate()
         self.env["customer.segmentation.engine"]._run()
@@ -14,6 +14,7 @@ class TestDemo(TransactionCase):
         demo._generate_care_follow_up()
         demo._generate_value_models()
         demo._generate_care_offers()
+        demo._generate_class_mailings()
         predictions = self.env["customer.clv.prediction"].search(
             [("partner_id", "in", customers.ids)]
         )
@@ -45,3 +46,11 @@ class TestDemo(TransactionCase):
         self.assertGreater(issued, used, "offers issued, some used")
         self.assertGreater(used, 0)
         self.assertGreater(revenue, 0)
+        per_segment = self.env["customer.care.mailing.metrics"]._read_group(
+            [], ["segment_id"], ["sent_count:sum", "opened_count:sum", "clicked_count:sum"]
+        )
+        self.assertGreater(len(per_segment), 3, "mailings reached several segments")
+        for segment, sent, opened, clicked in per_segment:
+            self.assertTrue(sent >= opened >= clicked, f"plausible figures for {segment.name}")
+        totals = [sum(group[column] for group in per_segment) for column in (1, 2, 3)]
+        self.assertTrue(totals[0] > totals[1] > totals[2] > 0, "some opened, fewer clicked")

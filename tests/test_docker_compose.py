@@ -12,6 +12,7 @@ MODULES = (
     "customer_care",
     "customer_clv",
     "customer_care_loyalty",
+    "customer_care_mass_mailing",
 )
 
 

@@ -51,6 +51,15 @@ def scratch_db():
             "customer_care_loyalty",
             ["customer_care_loyalty", "customer_care", "customer_segmentation"],
         ),
+        (
+            "customer_care_mass_mailing",
+            ["customer_care_mass_mailing", "customer_care", "customer_clv"],
+        ),
+        # with Email Marketing there, the bridge comes by itself with the two addons it joins
+        (
+            "customer_care,customer_clv",
+            ["customer_care_mass_mailing", "customer_care", "customer_clv"],
+        ),
     ],
 )
 def test_install_then_uninstall_leaves_nothing(scratch_db, module, installs):

@@ -1,4 +1,4 @@
-"""Every public method of the four addons is an RPC endpoint: each one, found by
+"""Every public method of the addons is an RPC endpoint: each one, found by
 introspection, is called through Odoo's RPC entry point by a portal user, an internal user
 outside the Customer Insight groups, a Customer Insight user, a manager and an administrator;
 whoever it is not meant for gets an AccessError."""
@@ -13,6 +13,7 @@ ADDONS = (
     "customer_care",
     "customer_clv",
     "customer_care_loyalty",
+    "customer_care_mass_mailing",
 )
 PORTAL, INTERNAL, USER, MANAGER, ADMIN = range(5)
 ROLES = {PORTAL: "portal", INTERNAL: "internal", USER: "user", MANAGER: "manager", ADMIN: "admin"}
@@ -32,6 +33,9 @@ MEANT_FOR = {
     ("customer.clv.model", "action_fit_now"): MANAGER,
     ("customer.clv.model", "action_holdout_check"): MANAGER,
     ("customer.rfm.segment", "action_view_customers"): INTERNAL,
+    # Customer Insight users who may also send mailings (Email Marketing's group): here, admin.
+    ("customer.rfm.segment", "action_send_customer_mailing"): ADMIN,
+    ("res.partner", "action_send_customer_mailing"): ADMIN,
     ("res.partner", "recompute_customer_segmentation"): MANAGER,
     ("res.partner", "replay_customer_history"): MANAGER,
     ("res.partner", "action_pin_customer_class"): MANAGER,
@@ -61,7 +65,7 @@ ODOO_METHODS = {
 
 
 def public_methods(env):
-    """(model, method) of every RPC-callable method that one of the four addons defines."""
+    """(model, method) of every RPC-callable method that one of the addons defines."""
     prefixes = tuple(f"odoo.addons.{addon}." for addon in ADDONS)
     found = set()
     for model_name in env.registry:

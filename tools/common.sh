@@ -5,8 +5,8 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ODOO_PATH=${ODOO_PATH:-/opt/odoo19}
 VENV=${VENV:-$REPO/.venv}
 PYTHON=${PYTHON:-python3}
-MODULES=customer_segmentation,channel_attribution,customer_care,customer_clv,customer_care_loyalty
-ODOO_DEPENDENCIES=sale_management,crm,contacts,sale_loyalty
+MODULES=customer_segmentation,channel_attribution,customer_care,customer_clv,customer_care_loyalty,customer_care_mass_mailing
+ODOO_DEPENDENCIES=sale_management,crm,contacts,sale_loyalty,mass_mailing
 
 die() { echo "error: $*" >&2; exit 2; }
 

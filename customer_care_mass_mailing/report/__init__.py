@@ -1,0 +1,1 @@
+from . import customer_care_mailing_metrics
