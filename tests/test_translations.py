@@ -15,6 +15,7 @@ ADDONS = (
     "customer_care",
     "customer_clv",
     "customer_care_loyalty",
+    "customer_care_mass_mailing",
 )
 
 

@@ -84,6 +84,7 @@ class TestPlaybookTour(HttpCase):
                 ],
                 "summary": "Welcome {{ object.name }}",
                 "partner_domain": "[('name', '=', 'Tour Customer')]",
+                "holdout_percent": 0,
             }
         )
         self.start_tour("/odoo", "customer_care_playbook_tour", login="admin")

@@ -26,6 +26,7 @@ class TestOfferTour(HttpCase):
                 ],
                 "summary": "Welcome {{ object.name }}",
                 "partner_domain": "[('name', '=', 'Tour Customer')]",
+                "holdout_percent": 0,
             }
         )
         self.start_tour("/odoo", "customer_care_loyalty_offer_tour", login="admin")
