@@ -43,7 +43,12 @@ class TestActivityTexts(CareCase):
         with self.assertRaises(AccessError):
             Rule.create({"name": "Sneaky", "lifecycle_stage_ids": stage, "note": code})
         rule = Rule.create(
-            {"name": "Plain", "lifecycle_stage_ids": stage, "note": "<p>{{ object.name }}</p>"}
+            {
+                "name": "Plain",
+                "lifecycle_stage_ids": stage,
+                "note": "<p>{{ object.name }}</p>",
+                "holdout_percent": 0,
+            }
         )
         with self.assertRaises(AccessError):
             rule.note = code
@@ -71,6 +76,7 @@ class TestActivityTexts(CareCase):
                     "lifecycle_stage_ids": [(6, 0, self.stage("new").ids)],
                     "summary": "{{ object.name.upper() }} by {{ user.login }}",
                     "note": "<p>{{ object.name.upper() }}</p>",
+                    "holdout_percent": 0,
                 }
             )
         )
