@@ -4,13 +4,15 @@ from odoo.tests import TransactionCase, tagged
 @tagged("post_install", "-at_install")
 class TestDemo(TransactionCase):
     def test_the_demo_company_gets_value_predictions_and_care_activities(self):
-        """What `make demo` loads: the generated customers, their classification, the care
-        rules applied (some activities done), the value models fitted the care offers
+        """What `make demo` loads: the generated customers, their classification, a year of
+        past care measured against its control group, the care rules applied (some
+        activities done), the value models fitted the care offers
         issued (some used) and mailings sent to the classes."""
         demo = self.env["customer.insight.demo"]
         customers = demo._generate()
         self.env["customer.segmentation.engine"]._run()
         self.env["customer.segmentation.engine"]._replay_now(24)
+        demo._generate_care_history()
         demo._generate_care_follow_up()
         demo._generate_value_models()
         demo._generate_care_offers()
@@ -24,7 +26,8 @@ class TestDemo(TransactionCase):
         self.assertEqual(set(logs.filtered("satisfaction").mapped("state")), {"done"})
         playbooks = logs.filtered("plan_id")
         self.assertTrue(playbooks, "the shipped rules launch playbooks")
-        self.assertEqual(set(playbooks.mapped("state")), {"open", "done"})
+        # stopped: the customers who ordered with their coupon since the launch
+        self.assertEqual(set(playbooks.mapped("state")), {"open", "done", "stopped"})
         steps = self.env["mail.activity"].with_context(active_test=False)
         done = steps.search([("care_log_id", "in", playbooks.ids), ("active", "=", False)])
         self.assertGreater(
@@ -37,6 +40,13 @@ class TestDemo(TransactionCase):
         )
         replayed = self.env["customer.segment.snapshot"].search([("replayed", "=", True)])
         self.assertEqual(len(set(replayed.mapped("date"))), 24, "two years of month-ends")
+        [(treated, held_out, uplift)] = self.env["customer.care.effectiveness"]._read_group(
+            [("metric", "=", "repurchase")],
+            aggregates=["treated_count:sum", "holdout_count:sum", "uplift:sum"],
+        )
+        self.assertGreater(treated, 5 * held_out, "a year of past care, about 10 % held out")
+        self.assertGreater(held_out, 10)
+        self.assertGreater(uplift, 5, "the care's known effect: more treated customers reorder")
         churn = self.env["customer.care.metrics"].search_count([("fact", "=", "churn")])
         self.assertGreater(churn, 10, "the churn chart starts two years back")
         [(issued, used, revenue)] = self.env["customer.care.offer.report"]._read_group(

@@ -8,6 +8,8 @@ from . import care_engine
 from . import care_playbook
 from . import segmentation_engine
 from . import mail_activity
+from . import mail_message
+from . import sale_order
 from . import res_users
 from . import res_company
 from . import res_config_settings

@@ -31,7 +31,11 @@ from odoo.tools import SQL
 from odoo.tools.rendering_tools import parse_inline_template
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.customer_segmentation.tools import analyze_if_stale, tune_transaction
+from odoo.addons.customer_segmentation.tools import (
+    analyze_if_grown,
+    analyze_if_stale,
+    tune_transaction,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -180,6 +184,9 @@ class CustomerCareEngine(models.AbstractModel):
                       FROM (%(due)s) due
                       LEFT JOIN customer_profile p
                         ON p.partner_id = due.partner_id AND p.company_id = %(company)s
+                      LEFT JOIN (SELECT partner_id, COUNT(*) AS entries FROM customer_care_log
+                                  WHERE rule_id = %(rule)s AND state != 'cancelled'
+                                  GROUP BY partner_id) e ON e.partner_id = due.partner_id
                     ON CONFLICT (rule_id, partner_id) WHERE state IN ('pending', 'open')
                     DO NOTHING
                     RETURNING partner_id
@@ -196,26 +203,26 @@ class CustomerCareEngine(models.AbstractModel):
                 now=now,
                 uid=self.env.uid,
                 due=self._due_sql(rule),
-                held_out=self._holdout_sql(rule, SQL.identifier("due", "partner_id")),
+                held_out=self._holdout_sql(
+                    rule, SQL.identifier("due", "partner_id"), SQL("COALESCE(e.entries, 0)")
+                ),
             )
         )
         return self.env.cr.fetchone()[0]
 
     @api.private
-    def _holdout_sql(self, rule, partner):
-        """Whether the customer ``partner`` (an SQL expression) falls in the holdout share
-        of ``rule``: the first 32 bits of md5("rule:customer:entry") below the share, where
-        entry counts the rule's earlier actions for the customer (cancelled ones aside).
-        Reproducible on a rerun; a customer entering the class again is drawn anew."""
+    def _holdout_sql(self, rule, partner, entry):
+        """Whether the customer ``partner`` falls in the holdout share of ``rule``: the
+        first 32 bits of md5("rule:customer:entry") below the share, where ``entry`` counts
+        the rule's earlier actions for the customer, cancelled ones aside (both SQL
+        expressions). Reproducible on a rerun; a customer entering the class again is
+        drawn anew."""
         return SQL(
-            """('x' || left(md5(concat_ws(':', %(rule)s, %(partner)s, (
-                    SELECT COUNT(*) FROM customer_care_log e
-                     WHERE e.rule_id = %(rule)s AND e.partner_id = %(partner)s
-                       AND e.state != 'cancelled'))), 8))::bit(32)::bigint
-               < %(threshold)s""",
-            rule=rule.id,
-            partner=partner,
-            threshold=rule.holdout_percent * 2**32 // 100,
+            "('x' || left(md5(concat_ws(':', %s, %s, %s)), 8))::bit(32)::bigint < %s",
+            rule.id,
+            partner,
+            entry,
+            rule.holdout_percent * 2**32 // 100,
         )
 
     @api.private
@@ -400,6 +407,15 @@ class CustomerCareEngine(models.AbstractModel):
     def _act(self, rule, rows):
         """Schedule the activities and send the e-mails of these claimed lines; return
         how many. Lines whose texts may not be rendered any more are cancelled."""
+        # The tables grow by every batch: plans (foreign key checks included) on the
+        # statistics of the nearly empty tables of a first run would scan them each time.
+        analyze_if_grown(
+            self.env.cr,
+            "mail_activity",
+            "mail_followers",
+            "mail_followers_mail_message_subtype_rel",
+            "mail_message",
+        )
         self._prepare_actions(rule, [log for log, _partner, _user in rows])
         try:
             texts_by_lang = self._render_by_lang(rule, rows)

@@ -5,12 +5,14 @@ activities linked to it by ``care_log_id``, its ``activity_id`` is the first ste
 do, and it stays open until none is left, so the rule never launches the plan twice for
 the same need. At each run, the launches whose customer ordered or replied since are
 stopped, when their rule says so: the steps still to do are deleted, the done ones kept.
+An order confirmed or a message written by the customer stops them at once.
 """
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.misc import format_date
 
 
@@ -71,7 +73,8 @@ class CustomerCareEngine(models.AbstractModel):
                       JOIN res_users u ON u.id = COALESCE(s.user_id, v.user_id)
                       JOIN res_partner up ON up.id = u.partner_id
                      ORDER BY v.log_id, s.step
-                    RETURNING id, res_id, user_id, date_deadline, activity_type_id, care_log_id
+                    RETURNING id, res_id, user_id, date_deadline, summary, activity_type_id,
+                              care_log_id
                 ),
                 launched AS (
                     UPDATE customer_care_log l
@@ -81,7 +84,8 @@ class CustomerCareEngine(models.AbstractModel):
                              ORDER BY care_log_id, date_deadline, id) f
                      WHERE l.id = f.care_log_id
                 )
-                SELECT id, res_id, user_id, date_deadline FROM created ORDER BY id
+                SELECT id, res_id, user_id, date_deadline, summary, activity_type_id
+                  FROM created ORDER BY id
                 """,
                 model_id=self.env["ir.model"]._get_id("res.partner"),
                 uid=self.env.uid,
@@ -99,21 +103,27 @@ class CustomerCareEngine(models.AbstractModel):
         )
         created = self.env.cr.fetchall()
         self.env["customer.care.log"].invalidate_model()
-        self._announce_activities(rule, created, today)
+        self._announce_activities(rule, [row[:4] for row in created], today)
         self._log_plan_started(rule, created)
 
     def _log_plan_started(self, rule, created):
         """As Odoo's 'Launch plan': a note on each customer lists the steps, their
-        assignee and deadline."""
-        activities = self.env["mail.activity"].browse(row[0] for row in created)
+        assignee and deadline (``created``: [(activity, customer, assignee, deadline,
+        summary, activity type)])."""
+        names = {
+            record.id: record.name
+            for model, column in (("res.users", 2), ("mail.activity.type", 5))
+            for record in self.env[model].browse({row[column] for row in created})
+        }
+        dates = {day: format_date(self.env, day) for day in {row[3] for row in created}}
         lines = {}
-        for activity in activities:
-            lines.setdefault(activity.res_id, []).append(
+        for _activity, partner_id, user_id, deadline, summary, type_id in created:
+            lines.setdefault(partner_id, []).append(
                 self.env._(
                     "%(activity)s, assigned to %(name)s, due on the %(deadline)s",
-                    activity=activity.summary or activity.activity_type_id.name,
-                    name=activity.user_id.name,
-                    deadline=format_date(self.env, activity.date_deadline),
+                    activity=summary or names[type_id],
+                    name=names[user_id],
+                    deadline=dates[deadline],
                 )
             )
         title = self.env._(
@@ -125,13 +135,46 @@ class CustomerCareEngine(models.AbstractModel):
 
     def _log_on_customers(self, title, lines):
         """A note ``title`` with a list of ``lines`` {customer id: [text]} on each customer,
-        logged in batch without notification."""
-        bodies = {
-            partner_id: Markup("%s<ul>%s</ul>")
-            % (title, Markup().join(Markup("<li>%s</li>") % text for text in texts))
-            for partner_id, texts in lines.items()
-        }
-        self.env["res.partner"].browse(bodies).sudo()._message_log_batch(bodies)
+        written in one INSERT with the values of Odoo's ``_message_log_batch`` (texts
+        escaped, no notification)."""
+        Thread = self.env["mail.thread"]
+        author_id, email_from = Thread._message_compute_author()
+        partner_ids = list(lines)
+        bodies = [
+            str(
+                Markup("<p>%s</p><ul>%s</ul>")
+                % (title, Markup().join(Markup("<li>%s</li>") % text for text in lines[partner]))
+            )
+            for partner in partner_ids
+        ]
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_message (
+                    model, res_id, body, message_type, subtype_id, is_internal, author_id,
+                    email_from, reply_to, message_id, email_add_signature, date,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT 'res.partner', v.res_id, v.body, 'notification', %(subtype)s, TRUE,
+                       %(author)s, %(email_from)s, %(reply_to)s, %(message_id)s, FALSE,
+                       %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(partners)s::int[], %(bodies)s::text[]) AS v(res_id, body)
+                """,
+                subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                author=author_id,
+                email_from=email_from,
+                reply_to=Thread._notify_get_reply_to(default=email_from, author_id=author_id)[
+                    False
+                ],
+                message_id=generate_tracking_message_id("message-notify"),
+                now=now,
+                uid=self.env.uid,
+                partners=partner_ids,
+                bodies=bodies,
+            )
+        )
+        self.env["mail.message"].invalidate_model()
+        self.env["res.partner"].invalidate_model(["message_ids"])
 
     # ------------------------------------------------------------------ follow-up
 
@@ -158,11 +201,22 @@ class CustomerCareEngine(models.AbstractModel):
         )
         self.env["customer.care.log"].invalidate_model()
 
-    def _stop_plans(self, company):
+    @api.private
+    def _stop_plans(self, company=None, partner_ids=None):
         """Open launches of rules that stop on an order (a sale order of the customer
         confirmed after the launch) or a reply (an e-mail or message written by the customer
         or one of its contacts after the launch) are stopped; their steps still to do are
-        deleted and the stop is noted on the customer. Returns the stopped lines' ids."""
+        deleted and the stop is noted on the customer. Those of ``company`` (at each run)
+        or of the customers ``partner_ids`` (as soon as they order or write). Returns the
+        stopped lines' ids."""
+        scope = (
+            SQL("l.company_id = %s", company.id)
+            if company
+            else SQL("l.partner_id = ANY(%s)", list(partner_ids))
+        )
+        self.env["sale.order"].flush_model(["partner_id", "company_id", "state", "date_order"])
+        self.env["mail.message"].flush_model(["author_id", "message_type", "date"])
+        self.env["customer.care.log"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
@@ -185,14 +239,13 @@ class CustomerCareEngine(models.AbstractModel):
                                 THEN 'reply' END AS reason
                           FROM customer_care_log l
                           JOIN customer_care_rule r ON r.id = l.rule_id
-                         WHERE l.company_id = %(company)s AND l.state = 'open'
-                           AND l.plan_id IS NOT NULL
+                         WHERE %(scope)s AND l.state = 'open' AND l.plan_id IS NOT NULL
                            AND (r.plan_stop_on_order OR r.plan_stop_on_reply)) s
                  WHERE l.id = s.id AND s.reason IS NOT NULL
                 RETURNING l.id
                 """,
                 today=fields.Date.today(),
-                company=company.id,
+                scope=scope,
             )
         )
         log_ids = [row[0] for row in self.env.cr.fetchall()]

@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.misc import format_date
 
 from .common import CareCase
 
@@ -153,7 +154,16 @@ class TestPlanRules(CareCase):
         self.assertEqual(rule.open_count, 1)
         message = self.new.message_ids.filtered(lambda m: "Onboarding" in (m.body or ""))
         self.assertEqual(len(message), 1)
-        self.assertIn("Satisfaction check", message.body)
+        self.assertEqual(
+            (message.message_type, message.subtype_id, message.is_internal, message.author_id),
+            ("notification", self.env.ref("mail.mt_note"), True, self.env.user.partner_id),
+        )
+        for step in steps:
+            self.assertIn(
+                f"{step.summary or step.activity_type_id.name}, assigned to "
+                f"{step.user_id.name}, due on the {format_date(self.env, step.date_deadline)}",
+                message.body,
+            )
         self.assertFalse(any(self.care.run(rule).values()), "never launched twice")
 
     def test_steps_done_one_by_one(self):
@@ -207,8 +217,8 @@ class TestPlanRules(CareCase):
         self.care.run(rule | keep)
         self.assertEqual(log.state, "open", "no order since the launch yet")
         self.order(self.new, self.today, 100)
+        self.assertEqual((log.state, log.stop_reason), ("stopped", "order"), "at confirmation")
         self.care.run(rule | keep)
-        self.assertEqual((log.state, log.stop_reason), ("stopped", "order"))
         self.assertEqual(log.date_stopped, fields.Date.today())
         self.assertFalse(self.steps(log), "the steps left are deleted")
         self.assertEqual(len(self.steps(log, active=False)), 1, "the done step is kept")
@@ -230,9 +240,26 @@ class TestPlanRules(CareCase):
         self.care.run(rule | orders_only)
         self.assertEqual(log.state, "open", "a message by us is no reply")
         self.new.message_post(body="Thanks!", message_type="email", author_id=contact.id)
+        self.assertEqual((log.state, log.stop_reason), ("stopped", "reply"), "as they wrote")
         self.care.run(rule | orders_only)
-        self.assertEqual((log.state, log.stop_reason), ("stopped", "reply"))
         self.assertEqual(other.state, "open")
+
+    def test_stop_whoever_confirms(self):
+        """A salesperson without care rights confirms the order: the playbook stops."""
+        rule = self.plan_rule(plan_stop_on_order=True)
+        self.care.run(rule)
+        log = self.logs(rule, self.new)
+        self.age_logs(log, 1)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.new.id,
+                "user_id": self.desk.id,
+                "order_line": [Command.create({"product_id": self.product.id})],
+            }
+        )
+        order.with_user(self.desk).action_confirm()
+        self.assertEqual((log.state, log.stop_reason), ("stopped", "order"))
+        self.assertFalse(self.steps(log))
 
     def test_stopped_launches_keep_the_metrics_meaningful(self):
         rule = self.plan_rule(plan_stop_on_order=True)

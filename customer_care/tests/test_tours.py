@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.customer_segmentation.tests.common import MenusTourMixin
@@ -95,3 +98,44 @@ class TestPlaybookTour(HttpCase):
         self.assertEqual((log.partner_id, log.plan_id, log.state), (customer, plan, "open"))
         steps = self.env["mail.activity"].search([("care_log_id", "=", log.id)])
         self.assertEqual(len(steps), len(plan.template_ids))
+
+
+@tagged("post_install", "-at_install")
+class TestEffectivenessTour(HttpCase):
+    """A manager compares the treated and held-out customers of a win-back rule whose
+    window is over: 4 of 6 treated ordered again, 1 of 4 held out."""
+
+    def test_effectiveness_tour(self):
+        env = self.env
+        rule = env["customer.care.rule"].create(
+            {
+                "name": "Tour win-back",
+                "active": False,
+                "lifecycle_stage_ids": [
+                    (6, 0, env.ref("customer_care.class_lifecycle_stage_churned").ids)
+                ],
+                "summary": "Win back {{ object.name }}",
+            }
+        )
+        product = env["product.product"].create({"name": "Tour item", "list_price": 10})
+        targeted = fields.Datetime.now() - timedelta(days=120)
+        for index in range(10):
+            customer = env["res.partner"].create({"name": f"Lapsed {index}", "is_company": True})
+            held_out = index >= 6
+            env["customer.care.log"].create(
+                {
+                    "rule_id": rule.id,
+                    "partner_id": customer.id,
+                    "company_id": env.company.id,
+                    "date": targeted,
+                    "state": "holdout" if held_out else "done",
+                    "lifecycle_stage": "churned",
+                }
+            )
+            if index in (0, 1, 2, 3, 6):
+                order = env["sale.order"].create(
+                    {"partner_id": customer.id, "order_line": [(0, 0, {"product_id": product.id})]}
+                )
+                order.action_confirm()
+                order.date_order = targeted + timedelta(days=20)
+        self.start_tour("/odoo", "customer_care_effectiveness_tour", login="admin")

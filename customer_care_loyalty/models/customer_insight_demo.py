@@ -35,7 +35,9 @@ class CustomerInsightDemo(models.AbstractModel):
                     "loyalty_validity_days": 60,
                 }
             )
-            logs = self.env["customer.care.log"].search([("rule_id", "=", rule.id)], order="id")
+            logs = self.env["customer.care.log"].search(  # this run's actions, not the past
+                [("rule_id", "=", rule.id), ("activity_id", "!=", False)], order="id"
+            )
             engine._issue_loyalty_cards(rule, logs.ids)
             for log in logs:
                 if products and rng.random() < share:
@@ -65,4 +67,5 @@ class CustomerInsightDemo(models.AbstractModel):
             return
         for card, rewards in status.items():
             order._apply_program_reward(rewards[:1], card)
-        order.action_confirm()
+        # no coupon e-mail from sale_loyalty: it attaches a PDF (wkhtmltopdf) of the card
+        order.with_context(loyalty_no_mail=True).action_confirm()
