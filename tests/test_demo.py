@@ -22,7 +22,7 @@ class TestDemo(TransactionCase):
         )
         self.assertGreater(len(predictions), len(customers) // 2)
         logs = self.env["customer.care.log"].search([("partner_id", "in", customers.ids)])
-        self.assertEqual(set(logs.mapped("state")), {"open", "done", "holdout"})
+        self.assertEqual(set(logs.mapped("state")), {"open", "done", "holdout", "stopped"})
         self.assertEqual(set(logs.filtered("satisfaction").mapped("state")), {"done"})
         playbooks = logs.filtered("plan_id")
         self.assertTrue(playbooks, "the shipped rules launch playbooks")
