@@ -31,24 +31,14 @@ def analyze_if_stale(cr, *tables, committed=True):
     the table's counter at its commit, after the ANALYZE it made of them, so counting the
     committed changes would analyze the same rows again in the next transaction."""
     committed_changes = SQL("s.n_mod_since_analyze + ") if committed else SQL()
-    cr.execute(SQL("SELECT pg_stat_clear_snapshot()"))  # counters as of now, not cached
-    cr.execute(
+    _analyze_where(
+        cr,
+        tables,
         SQL(
-            """
-            SELECT s.relname FROM pg_stat_user_tables s
-              JOIN pg_stat_xact_user_tables x ON x.relid = s.relid
-              JOIN pg_class c ON c.oid = s.relid
-             WHERE s.relname IN %s
-               AND %s x.n_tup_ins + x.n_tup_upd + x.n_tup_del
-                   > 50 + 0.1 * GREATEST(c.reltuples, 0)
-            """,
-            tables,
+            "%s x.n_tup_ins + x.n_tup_upd + x.n_tup_del > 50 + 0.1 * GREATEST(c.reltuples, 0)",
             committed_changes,
-        )
+        ),
     )
-    stale = [name for (name,) in cr.fetchall()]
-    if stale:
-        cr.execute(SQL("ANALYZE %s", SQL(", ").join(SQL.identifier(name) for name in stale)))
 
 
 def analyze_if_grown(cr, *tables):
@@ -58,22 +48,32 @@ def analyze_if_grown(cr, *tables):
     ANALYZE). Live rows are the committed ones plus the transaction's inserts less its
     deletes; PostgreSQL keeps the transaction's rows out of the committed count that an
     ANALYZE in the transaction reports, and in the row count it gives the planner."""
-    cr.execute(SQL("SELECT pg_stat_clear_snapshot()"))
+    _analyze_where(
+        cr,
+        tables,
+        SQL("s.n_live_tup + x.n_tup_ins - x.n_tup_del > 50 + 1.1 * GREATEST(c.reltuples, 0)"),
+    )
+
+
+def _analyze_where(cr, tables, condition):
+    """ANALYZE those of ``tables`` whose statistics meet ``condition`` (SQL over the
+    cumulative counters ``s``, the transaction's ``x`` and the planner's ``c``)."""
+    cr.execute(SQL("SELECT pg_stat_clear_snapshot()"))  # counters as of now, not cached
     cr.execute(
         SQL(
             """
             SELECT s.relname FROM pg_stat_user_tables s
               JOIN pg_stat_xact_user_tables x ON x.relid = s.relid
               JOIN pg_class c ON c.oid = s.relid
-             WHERE s.relname IN %s
-               AND s.n_live_tup + x.n_tup_ins - x.n_tup_del > 50 + 1.1 * GREATEST(c.reltuples, 0)
+             WHERE s.relname IN %s AND %s
             """,
             tables,
+            condition,
         )
     )
-    grown = [name for (name,) in cr.fetchall()]
-    if grown:
-        cr.execute(SQL("ANALYZE %s", SQL(", ").join(SQL.identifier(name) for name in grown)))
+    chosen = [name for (name,) in cr.fetchall()]
+    if chosen:
+        cr.execute(SQL("ANALYZE %s", SQL(", ").join(SQL.identifier(name) for name in chosen)))
 
 
 def partner_scope(column, partners):
