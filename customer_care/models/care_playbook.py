@@ -217,31 +217,41 @@ class CustomerCareEngine(models.AbstractModel):
         self.env["sale.order"].flush_model(["partner_id", "company_id", "state", "date_order"])
         self.env["mail.message"].flush_model(["author_id", "message_type", "date"])
         self.env["customer.care.log"].flush_model()
+        # Each reason is a semi-join over all the open launches at once: as sub-plans per
+        # launch, the planner scanned every message for each of them (quadratic).
         self.env.cr.execute(
             SQL(
                 """
+                WITH launched AS (
+                    SELECT l.id, l.partner_id, l.company_id, l.date,
+                           r.plan_stop_on_order, r.plan_stop_on_reply
+                      FROM customer_care_log l
+                      JOIN customer_care_rule r ON r.id = l.rule_id
+                     WHERE %(scope)s AND l.state = 'open' AND l.plan_id IS NOT NULL
+                       AND (r.plan_stop_on_order OR r.plan_stop_on_reply)
+                ),
+                reasons AS (
+                    SELECT l.id, 'order' AS reason FROM launched l
+                     WHERE l.plan_stop_on_order AND EXISTS (
+                           SELECT 1 FROM res_partner c
+                             JOIN sale_order so ON so.partner_id = c.id
+                            WHERE c.commercial_partner_id = l.partner_id
+                              AND so.company_id = l.company_id
+                              AND so.state = 'sale' AND so.date_order > l.date)
+                    UNION ALL
+                    SELECT l.id, 'reply' FROM launched l
+                     WHERE l.plan_stop_on_reply AND EXISTS (
+                           SELECT 1 FROM res_partner c
+                             JOIN mail_message m ON m.author_id = c.id
+                            WHERE c.commercial_partner_id = l.partner_id
+                              AND m.message_type IN ('email', 'comment')
+                              AND m.date > l.date)
+                )
                 UPDATE customer_care_log l
                    SET state = 'stopped', stop_reason = s.reason, date_stopped = %(today)s
-                  FROM (SELECT l.id, CASE
-                                WHEN r.plan_stop_on_order AND EXISTS (
-                                     SELECT 1 FROM sale_order so
-                                       JOIN res_partner c ON c.id = so.partner_id
-                                      WHERE c.commercial_partner_id = l.partner_id
-                                        AND so.company_id = l.company_id
-                                        AND so.state = 'sale' AND so.date_order > l.date)
-                                THEN 'order'
-                                WHEN r.plan_stop_on_reply AND EXISTS (
-                                     SELECT 1 FROM mail_message m
-                                       JOIN res_partner c ON c.id = m.author_id
-                                      WHERE c.commercial_partner_id = l.partner_id
-                                        AND m.message_type IN ('email', 'comment')
-                                        AND m.date > l.date)
-                                THEN 'reply' END AS reason
-                          FROM customer_care_log l
-                          JOIN customer_care_rule r ON r.id = l.rule_id
-                         WHERE %(scope)s AND l.state = 'open' AND l.plan_id IS NOT NULL
-                           AND (r.plan_stop_on_order OR r.plan_stop_on_reply)) s
-                 WHERE l.id = s.id AND s.reason IS NOT NULL
+                  FROM (SELECT DISTINCT ON (id) id, reason FROM reasons
+                         ORDER BY id, reason = 'reply') s
+                 WHERE l.id = s.id
                 RETURNING l.id
                 """,
                 today=fields.Date.today(),
