@@ -523,8 +523,8 @@ class CustomerChannelEngine(models.AbstractModel):
         of the customers in scope, and any other row of the orders attributed anew (two
         index scans, not one scan of the table)."""
         of_scope = SQL(
-            """SELECT a.id, a.order_id, a.channel_id, a.attribution_model, a.date, a.user_id,
-                      a.campaign_id, a.amount
+            """SELECT a.id, a.order_id, a.channel_id, a.attribution_model, a.date, a.partner_id,
+                      a.user_id, a.campaign_id, a.amount
                  FROM customer_channel_attribution a
                 WHERE a.company_id = %(company)s AND a.attribution_model = ANY(%(models)s)
                       %(scope)s""",
@@ -539,8 +539,8 @@ class CustomerChannelEngine(models.AbstractModel):
             CREATE TEMP TABLE %(old)s AS
             %(of_scope)s
             UNION
-            SELECT a.id, a.order_id, a.channel_id, a.attribution_model, a.date, a.user_id,
-                   a.campaign_id, a.amount
+            SELECT a.id, a.order_id, a.channel_id, a.attribution_model, a.date, a.partner_id,
+                   a.user_id, a.campaign_id, a.amount
               FROM customer_channel_attribution a
               JOIN (SELECT DISTINCT order_id FROM %(new)s) n ON n.order_id = a.order_id
              WHERE a.company_id = %(company)s AND a.attribution_model = ANY(%(models)s)
@@ -599,9 +599,13 @@ class CustomerChannelEngine(models.AbstractModel):
                 INSERT INTO customer_channel_attribution (
                     order_id, channel_id, attribution_model, amount, date, company_id,
                     partner_id, user_id, campaign_id)
-                SELECT order_id, channel_id, attribution_model, amount, date, %(company)s,
-                       partner_id, user_id, campaign_id
-                  FROM %(new)s
+                SELECT n.order_id, n.channel_id, n.attribution_model, n.amount, n.date,
+                       %(company)s, n.partner_id, n.user_id, n.campaign_id
+                  FROM %(new)s n
+                  -- Rows equal to their stored one are skipped: an upsert would lock them.
+                  LEFT JOIN %(old)s o USING (order_id, channel_id, attribution_model)
+                 WHERE (o.amount, o.date, o.partner_id, o.user_id, o.campaign_id)
+                       IS DISTINCT FROM (n.amount, n.date, n.partner_id, n.user_id, n.campaign_id)
                 ON CONFLICT (order_id, channel_id, attribution_model) DO UPDATE
                    SET amount = EXCLUDED.amount, date = EXCLUDED.date,
                        partner_id = EXCLUDED.partner_id, user_id = EXCLUDED.user_id,
@@ -615,6 +619,7 @@ class CustomerChannelEngine(models.AbstractModel):
                 """,
                 company=company.id,
                 new=NEW_ATTRIBUTION,
+                old=OLD_ATTRIBUTION,
             )
         )
         return self.env.cr.rowcount
@@ -722,8 +727,8 @@ class CustomerChannelEngine(models.AbstractModel):
         of the customers in scope, and the row of any order put anew (whatever its company:
         the difference goes to the company of each row)."""
         columns = SQL(
-            "c.id, c.order_id, c.company_id, c.date, c.channel_id, c.user_id, c.campaign_id, "
-            "c.units, c.amount"
+            "c.id, c.order_id, c.company_id, c.partner_id, c.date, c.channel_id, c.user_id, "
+            "c.campaign_id, c.units, c.amount"
         )
         of_scope = SQL(
             "SELECT %s FROM customer_channel_order c WHERE c.company_id = %s %s",
@@ -775,9 +780,15 @@ class CustomerChannelEngine(models.AbstractModel):
             INSERT INTO customer_channel_order (
                 order_id, company_id, partner_id, date, channel_id, user_id, campaign_id,
                 units, amount)
-            SELECT order_id, %(company)s, partner_id, date, channel_id, user_id, campaign_id,
-                   units, amount
-              FROM %(new)s
+            SELECT n.order_id, %(company)s, n.partner_id, n.date, n.channel_id, n.user_id,
+                   n.campaign_id, n.units, n.amount
+              FROM %(new)s n
+              -- Rows equal to their stored one are skipped: an upsert would lock them.
+              LEFT JOIN %(old)s o USING (order_id)
+             WHERE (o.company_id, o.partner_id, o.date, o.channel_id, o.user_id, o.campaign_id,
+                    o.units, o.amount)
+                   IS DISTINCT FROM (%(company)s, n.partner_id, n.date, n.channel_id, n.user_id,
+                    n.campaign_id, n.units, n.amount)
             ON CONFLICT (order_id) DO UPDATE
                SET company_id = EXCLUDED.company_id, partner_id = EXCLUDED.partner_id,
                    date = EXCLUDED.date, channel_id = EXCLUDED.channel_id,
@@ -793,6 +804,7 @@ class CustomerChannelEngine(models.AbstractModel):
             """,
             company=company.id,
             new=NEW_VOLUME,
+            old=OLD_VOLUME,
         )
 
     def _rebuild_volume(self, company):
