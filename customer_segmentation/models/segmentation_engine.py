@@ -50,8 +50,12 @@ BEHAVIOUR_COLUMNS = (
 # How often the customer is in touch, from messages, meetings and orders (``_interactions_sql``).
 INTERACTION_COLUMNS = ("last_interaction_date", "interaction_count_90d", "interactions_expire_on")
 INTERACTION_DAYS = 90
-# The figures ``_classified_sql`` takes as they are from its joins, by alias.
-JOINED_FIGURES = {"pay": PAYMENT_COLUMNS, "b": BEHAVIOUR_COLUMNS, "i": INTERACTION_COLUMNS}
+# The figures a classification takes as they are from its joins: alias, CTE, columns.
+JOINED_FIGURES = (
+    ("pay", "payments", PAYMENT_COLUMNS),
+    ("b", "behaviour", BEHAVIOUR_COLUMNS),
+    ("i", "interactions", INTERACTION_COLUMNS),
+)
 PROFILE_VALUE_COLUMNS = (
     "first_order_date",
     "last_order_date",
@@ -75,6 +79,19 @@ PROFILE_VALUE_COLUMNS = (
     "payment_class",
     *BEHAVIOUR_COLUMNS,
     *INTERACTION_COLUMNS,
+)
+# The columns of the class that a classification gives from the figures, against the
+# population and the date: all that may change for a customer whose figures have not.
+CLASS_COLUMNS = (
+    "rfm_r_score",
+    "rfm_f_score",
+    "rfm_m_score",
+    "rfm_score",
+    "segment_id",
+    "value_tier",
+    "lifecycle_stage",
+    "high_value",
+    "payment_class",
 )
 # The rows of ``_difference_sql``, as staged in customer.segmentation.result.
 RESULT_COLUMNS = (
@@ -506,10 +523,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
         )
         return self._with_stored_sql(company, fresh, fresh_ids, stored, SQL("order_count > 0"))
 
-    def _with_stored_sql(self, company, fresh, fresh_ids, columns, stored_if, partner_ids=None):
+    def _with_stored_sql(self, company, fresh, fresh_ids, columns, stored_if):
         """The rows of ``fresh``, aggregated for ``fresh_ids`` (everyone if None), and the
-        stored profile ``columns`` of the other customers in scope (``partner_ids``,
-        everyone if None) whose profile meets ``stored_if``."""
+        stored profile ``columns`` of the other customers whose profile meets
+        ``stored_if``."""
         if fresh_ids is None:
             return fresh
         return SQL(
@@ -519,14 +536,13 @@ class CustomerSegmentationEngine(models.AbstractModel):
             SELECT partner_id, %(columns)s
               FROM customer_profile
              WHERE company_id = %(company)s AND %(stored_if)s
-               AND partner_id <> ALL(%(partners)s) %(scope)s
+               AND partner_id <> ALL(%(partners)s)
             """,
             fresh=fresh,
             columns=SQL(", ").join(SQL.identifier(name) for name in columns),
             company=company.id,
             stored_if=stored_if,
             partners=list(fresh_ids),
-            scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
         )
 
     def _invoices_sql(self, company, as_of, partner_ids):
@@ -571,12 +587,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
             scope=partner_scope(SQL.identifier("am", "commercial_partner_id"), partner_ids),
         )
 
-    def _payments_sql(self, company, as_of, partner_ids, fresh_ids):
-        """Per commercial entity in scope (``partner_ids``, everyone if None) with a posted
-        customer invoice: how it pays (PAYMENT_COLUMNS), aggregated from the invoices of
-        ``fresh_ids`` (everyone if None), as stored for the others."""
-        digits = company.currency_id.decimal_places
-        fresh = SQL(
+    def _payments_sql(self, company, as_of, fresh_ids):
+        """Per commercial entity of ``fresh_ids`` (everyone if None) with a posted customer
+        invoice: how it pays (PAYMENT_COLUMNS), aggregated from its invoices."""
+        return SQL(
             """
             SELECT partner_id,
                    COUNT(paid_on)::int AS paid_invoice_count,
@@ -595,16 +609,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
              GROUP BY partner_id
             HAVING bool_or(move_type = 'out_invoice')
             """,
-            digits=digits,
+            digits=company.currency_id.decimal_places,
             invoices=self._invoices_sql(company, as_of, fresh_ids),
-        )
-        return self._with_stored_sql(
-            company,
-            fresh,
-            fresh_ids,
-            PAYMENT_COLUMNS,
-            SQL("payment_class IS NOT NULL"),
-            partner_ids,
         )
 
     def _payment_class_sql(self, company, as_of):
@@ -706,11 +712,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
             """
         )
 
-    def _behaviour_sql(self, company, as_of, partner_ids, fresh_ids):
-        """Per commercial entity in scope (``partner_ids``, everyone if None) with a
-        confirmed order: how it buys (BEHAVIOUR_COLUMNS), aggregated from the orders of
-        ``fresh_ids`` (everyone if None), as stored for the others."""
-        fresh = SQL(
+    def _behaviour_sql(self, company, as_of, fresh_ids):
+        """Per commercial entity of ``fresh_ids`` (everyone if None) with a confirmed
+        order: how it buys (BEHAVIOUR_COLUMNS), aggregated from its orders."""
+        return SQL(
             """
             WITH orders AS (%(orders)s)
             SELECT h.partner_id, %(columns)s
@@ -721,14 +726,6 @@ class CustomerSegmentationEngine(models.AbstractModel):
             columns=SQL(", ").join(SQL.identifier(name) for name in BEHAVIOUR_COLUMNS),
             habits=self._order_habits_sql(),
             categories=self._top_categories_sql(),
-        )
-        return self._with_stored_sql(
-            company,
-            fresh,
-            fresh_ids,
-            BEHAVIOUR_COLUMNS,
-            SQL("preferred_weekday IS NOT NULL"),
-            partner_ids,
         )
 
     def _interaction_events_sql(self, company, as_of, scope):
@@ -777,8 +774,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """Per commercial entity: the last interaction, the interactions in the 90 days to
         ``as_of`` and when the oldest of these leaves the window (the customer is then
         aggregated again), for ``fresh_ids`` (everyone if None) and the prospects of the
-        ``potential`` CTE without a profile yet; as stored for the others (new messages
-        and meetings queue a classified customer or prospect)."""
+        ``potential`` CTE without a profile yet (new messages and meetings queue a
+        classified customer or prospect)."""
         scope = SQL("TRUE")
         if fresh_ids is not None:
             scope = SQL(
@@ -790,7 +787,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                 company.id,
             )
         start = as_of - timedelta(days=INTERACTION_DAYS)
-        fresh = SQL(
+        return SQL(
             """
             SELECT partner_id, MAX(day) AS last_interaction_date,
                    COUNT(*) FILTER (WHERE day > %(start)s)::int AS interaction_count_90d,
@@ -802,8 +799,6 @@ class CustomerSegmentationEngine(models.AbstractModel):
             days=INTERACTION_DAYS,
             events=self._interaction_events_sql(company, as_of, scope),
         )
-        stored_if = SQL("last_interaction_date IS NOT NULL")
-        return self._with_stored_sql(company, fresh, fresh_ids, INTERACTION_COLUMNS, stored_if)
 
     def _scores_sql(self, company, as_of):
         """R, F and M scores of the RFM population (customers with a transaction in the
@@ -937,78 +932,87 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """More LEFT JOINs on ``u.partner_id`` for the classification, for extensions."""
         return SQL()
 
-    def _universe_sql(self, company, partner_ids):
-        """The active customers in scope (``partner_ids``, everyone if None) to classify,
-        with their region: those of the ``metrics`` and ``potential`` CTEs and the pinned."""
+    def _universe_sql(self, company, partner_ids, fresh_ids):
+        """The active customers in scope (``partner_ids``, everyone if None) to classify
+        from their documents, with their region: those of the ``metrics`` and ``potential``
+        CTEs and the pinned. In an incremental run (``fresh_ids`` given), only the fresh
+        ones and those without a profile: the others are ``_restored_sql``."""
+        only = {"metrics": SQL(), "potential": SQL(), "pinned": SQL()}
+        if fresh_ids is not None:
+            fresh = SQL("partner_id IN (SELECT partner_id FROM fresh)")
+            only["metrics"] = SQL("WHERE %s", fresh)
+            only["pinned"] = SQL("AND %s", fresh)
+            only["potential"] = SQL(
+                """WHERE %s OR NOT EXISTS (
+                       SELECT 1 FROM customer_profile st
+                        WHERE st.partner_id = potential.partner_id AND st.company_id = %s)""",
+                fresh,
+                company.id,
+            )
         return SQL(
             """
             SELECT u.partner_id, cp.country_id, cp.state_id, cp.city FROM (
-                SELECT partner_id FROM metrics
-                UNION SELECT partner_id FROM potential
+                SELECT partner_id FROM metrics %(metrics)s
+                UNION SELECT partner_id FROM potential %(potential)s
                 UNION SELECT partner_id FROM customer_profile
                        WHERE company_id = %(company)s
                          AND (pinned_stage IS NOT NULL OR pinned_segment_id IS NOT NULL)
+                         %(pinned)s
             ) u JOIN res_partner cp ON cp.id = u.partner_id AND cp.active
              WHERE TRUE %(scope)s
             """,
             company=company.id,
             scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
+            **only,
         )
 
-    def _classified_sql(self, company, as_of, partner_ids, fresh_ids):
-        """WITH ... classified: the new classification of every customer in scope
-        (``partner_ids``, everyone if None), the figures of ``fresh_ids`` aggregated again."""
+    def _restored_sql(self):
+        """FROM clause of the stored profiles ``st`` with what a classification needs of
+        their stored figures: ``u``, ``m`` as the ``metrics`` CTE has them, ``pay``."""
         return SQL(
             """
-            WITH metrics AS (%(metrics)s),
-            scores AS (%(scores)s),
-            segment_map AS (%(segment_map)s),
-            potential AS (%(potential)s),
-            payments AS (%(payments)s),
-            behaviour AS (%(behaviour)s),
-            interactions AS (%(interactions)s),
-            universe AS (%(universe)s),
-            classified AS (
-                SELECT u.partner_id,
-                       m.first_date AS first_order_date, m.last_date AS last_order_date,
-                       COALESCE(m.order_count, 0) AS order_count, m.total_revenue,
-                       ROUND(m.total_revenue / NULLIF(m.order_count, 0), %(digits)s)
-                           AS avg_order_value,
-                       COALESCE(m.frequency, 0) AS rfm_frequency, m.monetary AS rfm_monetary,
-                       s.r_score AS rfm_r_score, s.f_score AS rfm_f_score,
-                       s.m_score AS rfm_m_score,
-                       s.r_score::text || s.f_score::text || s.m_score::text AS rfm_score,
-                       sm.segment_id, t.tier AS value_tier, %(stage)s AS lifecycle_stage,
-                       COALESCE(%(vip)s, FALSE) AS high_value,
-                       u.country_id, u.state_id, u.city,
-                       %(payment_class)s AS payment_class, %(figures)s
-                  FROM universe u
-                  LEFT JOIN metrics m ON m.partner_id = u.partner_id
-                  LEFT JOIN scores s ON s.partner_id = u.partner_id
-                  LEFT JOIN segment_map sm
-                         ON (sm.r, sm.f, sm.m) = (s.r_score, s.f_score, s.m_score)
-                  LEFT JOIN (SELECT partner_id, bool_or(intent) AS intent
-                               FROM potential GROUP BY partner_id) pot
-                         ON pot.partner_id = u.partner_id
-                  LEFT JOIN payments pay ON pay.partner_id = u.partner_id
-                  LEFT JOIN behaviour b ON b.partner_id = u.partner_id
-                  LEFT JOIN interactions i ON i.partner_id = u.partner_id
-                  %(extra_joins)s
-                  CROSS JOIN LATERAL (SELECT %(tier)s AS tier) t
-            )
+            FROM customer_profile st
+            CROSS JOIN LATERAL (SELECT st.partner_id) u
+            LEFT JOIN LATERAL (
+                SELECT st.partner_id, st.first_order_date AS first_date,
+                       st.last_order_date AS last_date, st.order_count, st.total_revenue,
+                       st.rfm_frequency AS frequency, st.rfm_monetary AS monetary
+            ) m ON st.order_count > 0
+            LEFT JOIN LATERAL (SELECT st.partner_id, %s) pay ON st.payment_class IS NOT NULL
             """,
-            metrics=self._metrics_sql(company, as_of, fresh_ids),
-            scores=self._scores_sql(company, as_of),
-            segment_map=self._segment_map_sql(company),
-            potential=self._potential_sql(company, as_of, partner_ids),
-            payments=self._payments_sql(company, as_of, partner_ids, fresh_ids),
+            SQL(", ").join(SQL.identifier("st", name) for name in PAYMENT_COLUMNS),
+        )
+
+    def _classification_sql(self, company, as_of, source, figures):
+        """SELECT of the classification of the customers of ``source`` (a FROM clause
+        giving ``u``, ``m`` (metrics), ``pay`` and what the ``figures`` read), scored with
+        the ``scores``, ``segment_map`` and ``potential`` CTEs; a WHERE clause may follow.
+        ``figures``: more columns, as ``, expression AS name...``."""
+        return SQL(
+            """
+            SELECT u.partner_id,
+                   m.first_date AS first_order_date, m.last_date AS last_order_date,
+                   COALESCE(m.order_count, 0) AS order_count, m.total_revenue,
+                   ROUND(m.total_revenue / NULLIF(m.order_count, 0), %(digits)s)
+                       AS avg_order_value,
+                   COALESCE(m.frequency, 0) AS rfm_frequency, m.monetary AS rfm_monetary,
+                   s.r_score AS rfm_r_score, s.f_score AS rfm_f_score, s.m_score AS rfm_m_score,
+                   s.r_score::text || s.f_score::text || s.m_score::text AS rfm_score,
+                   sm.segment_id, t.tier AS value_tier, %(stage)s AS lifecycle_stage,
+                   COALESCE(%(vip)s, FALSE) AS high_value,
+                   %(payment_class)s AS payment_class %(figures)s
+              %(source)s
+              LEFT JOIN scores s ON s.partner_id = u.partner_id
+              LEFT JOIN segment_map sm ON (sm.r, sm.f, sm.m) = (s.r_score, s.f_score, s.m_score)
+              LEFT JOIN (SELECT partner_id, bool_or(intent) AS intent
+                           FROM potential GROUP BY partner_id) pot
+                     ON pot.partner_id = u.partner_id
+              %(extra_joins)s
+              CROSS JOIN LATERAL (SELECT %(tier)s AS tier) t
+            """,
+            source=source,
+            figures=figures,
             payment_class=self._payment_class_sql(company, as_of),
-            behaviour=self._behaviour_sql(company, as_of, partner_ids, fresh_ids),
-            interactions=self._interactions_sql(company, as_of, fresh_ids),
-            figures=SQL(", ").join(
-                SQL.identifier(alias, n) for alias, names in JOINED_FIGURES.items() for n in names
-            ),
-            universe=self._universe_sql(company, partner_ids),
             digits=company.currency_id.decimal_places,
             stage=self._lifecycle_stage_sql(company, as_of),
             vip=self._vip_sql(company),
@@ -1016,39 +1020,142 @@ class CustomerSegmentationEngine(models.AbstractModel):
             extra_joins=self._extra_joins_sql(company, as_of),
         )
 
+    def _classified_sql(self, company, as_of, partner_ids, fresh_ids):
+        """WITH ... classified: the new classification of the customers in scope
+        (``partner_ids``, everyone if None) whose figures are aggregated again (``fresh_ids``,
+        everyone if None) or who have no profile yet; and in an incremental run, restored:
+        that of the other profiles in scope, from their stored figures."""
+        joins = SQL(" ").join(
+            SQL(
+                "LEFT JOIN %s %s ON %s = u.partner_id",
+                SQL.identifier(cte),
+                SQL.identifier(alias),
+                SQL.identifier(alias, "partner_id"),
+            )
+            for alias, cte, _names in JOINED_FIGURES
+        )
+        figures = SQL(", ").join(
+            SQL.identifier(alias, name) for alias, _cte, names in JOINED_FIGURES for name in names
+        )
+        restored = SQL()
+        if fresh_ids is not None:
+            restored = SQL(
+                """, restored AS (%s
+                    WHERE st.company_id = %s %s
+                      AND st.partner_id NOT IN (SELECT partner_id FROM fresh))""",
+                self._classification_sql(company, as_of, self._restored_sql(), SQL()),
+                company.id,
+                partner_scope(SQL.identifier("st", "partner_id"), partner_ids),
+            )
+        return SQL(
+            """
+            WITH fresh AS (SELECT DISTINCT unnest(%(fresh)s::int[]) AS partner_id),
+            metrics AS (%(metrics)s),
+            scores AS (%(scores)s),
+            segment_map AS (%(segment_map)s),
+            potential AS (%(potential)s),
+            payments AS (%(payments)s),
+            behaviour AS (%(behaviour)s),
+            interactions AS (%(interactions)s),
+            universe AS (%(universe)s),
+            classified AS (%(classified)s) %(restored)s
+            """,
+            fresh=list(fresh_ids or ()),
+            metrics=self._metrics_sql(company, as_of, fresh_ids),
+            scores=self._scores_sql(company, as_of),
+            segment_map=self._segment_map_sql(company),
+            potential=self._potential_sql(company, as_of, partner_ids),
+            payments=self._payments_sql(company, as_of, fresh_ids),
+            behaviour=self._behaviour_sql(company, as_of, fresh_ids),
+            interactions=self._interactions_sql(company, as_of, fresh_ids),
+            universe=self._universe_sql(company, partner_ids, fresh_ids),
+            classified=self._classification_sql(
+                company,
+                as_of,
+                SQL("FROM universe u LEFT JOIN metrics m ON m.partner_id = u.partner_id %s", joins),
+                SQL(", u.country_id, u.state_id, u.city, %s", figures),
+            ),
+            restored=restored,
+        )
+
     def _difference_sql(self, company, as_of, partner_ids, fresh_ids):
         """(company, partner, as_of, is_delete, values..., old stage, segment, tier) of the
         profiles whose values change (a manager's pins kept) and of the stored profiles to
-        delete."""
-        new = {name: SQL.identifier("c", name) for name in PROFILE_VALUE_COLUMNS}
+        delete (in scope, no longer classified)."""
+        old_scope = partner_scope(SQL.identifier("partner_id"), partner_ids)
+        if fresh_ids is not None:  # the others are restored
+            old_scope = SQL("%s AND partner_id IN (SELECT partner_id FROM fresh)", old_scope)
+        changes = [
+            self._changes_sql(
+                company,
+                as_of,
+                SQL(
+                    """FROM classified c
+                       FULL JOIN (SELECT * FROM customer_profile
+                                   WHERE company_id = %s %s) old
+                              ON old.partner_id = c.partner_id""",
+                    company.id,
+                    old_scope,
+                ),
+                SQL("c.partner_id IS NOT NULL"),
+                PROFILE_VALUE_COLUMNS,
+            )
+        ]
+        if fresh_ids is not None:
+            # Their figures are the stored ones: only their class may change.
+            changes.append(
+                self._changes_sql(
+                    company,
+                    as_of,
+                    SQL(
+                        """FROM restored c JOIN customer_profile old
+                                ON old.partner_id = c.partner_id AND old.company_id = %s""",
+                        company.id,
+                    ),
+                    SQL(
+                        """c.lifecycle_stage IS NOT NULL OR old.pinned_stage IS NOT NULL
+                           OR old.pinned_segment_id IS NOT NULL"""
+                    ),
+                    CLASS_COLUMNS,
+                )
+            )
+        return SQL(
+            "%s %s",
+            self._classified_sql(company, as_of, partner_ids, fresh_ids),
+            SQL(" UNION ALL ").join(changes),
+        )
+
+    def _changes_sql(self, company, as_of, source, classified, compared):
+        """The difference rows of ``source`` (a FROM clause of the new classification
+        ``c`` beside the stored profile ``old``): a delete where the customer is no longer
+        ``classified``, else an upsert where ``old`` is missing or one of the ``compared``
+        columns of ``c`` differs (the others are kept as stored)."""
+        new = {
+            name: SQL.identifier("c" if name in compared else "old", name)
+            for name in PROFILE_VALUE_COLUMNS
+        }
         for name, pin in PINS.items():
             new[name] = SQL("COALESCE(%s, %s)", SQL.identifier("old", pin), new[name])
         return SQL(
             """
-            %(classified)s
-            SELECT %(company)s, c.partner_id, %(as_of)s::date, FALSE, %(values)s,
+            SELECT %(company)s, COALESCE(c.partner_id, old.partner_id), %(as_of)s::date,
+                   NOT (%(classified)s), %(values)s,
                    old.lifecycle_stage, old.segment_id, old.value_tier
-              FROM classified c
-              LEFT JOIN customer_profile old
-                     ON old.partner_id = c.partner_id AND old.company_id = %(company)s
-             WHERE old.id IS NULL OR %(changed)s
-            UNION ALL
-            SELECT %(company)s, old.partner_id, %(as_of)s::date, TRUE, %(nulls)s,
-                   old.lifecycle_stage, old.segment_id, old.value_tier
-              FROM customer_profile old
-             WHERE old.company_id = %(company)s %(old_scope)s
-               AND NOT EXISTS (SELECT 1 FROM universe u WHERE u.partner_id = old.partner_id)
+              %(source)s
+             WHERE NOT (%(classified)s) OR old.id IS NULL OR %(changed)s
             """,
-            classified=self._classified_sql(company, as_of, partner_ids, fresh_ids),
             company=company.id,
             as_of=as_of,
-            values=SQL(", ").join(new[name] for name in PROFILE_VALUE_COLUMNS),
-            changed=SQL(" OR ").join(
-                SQL("%s IS DISTINCT FROM %s", SQL.identifier("old", name), new[name])
+            classified=classified,
+            values=SQL(", ").join(
+                SQL("CASE WHEN %s THEN %s END", classified, new[name])
                 for name in PROFILE_VALUE_COLUMNS
             ),
-            nulls=SQL(", ").join(SQL("NULL") for _name in PROFILE_VALUE_COLUMNS),
-            old_scope=partner_scope(SQL.identifier("old", "partner_id"), partner_ids),
+            source=source,
+            changed=SQL(" OR ").join(
+                SQL("%s IS DISTINCT FROM %s", SQL.identifier("old", name), new[name])
+                for name in compared
+            ),
         )
 
     def _history_insert_sql(self, company, as_of, now):

@@ -139,6 +139,18 @@ class TestFreshness(SegmentationCase):
         )
         contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": customers[0].id})
         self.order(contact, self.AS_OF - timedelta(days=3), 500)
+        prospects = [self.customer(f"P{i}") for i in range(2)]
+        deals = self.env["crm.lead"].create(
+            [
+                {"name": p.name, "type": "opportunity", "partner_id": p.id, "probability": 10}
+                for p in prospects
+            ]
+        )
+        self.env.flush_all()
+        self.env.cr.execute(  # opened before the as-of date
+            "UPDATE crm_lead SET create_date = %s WHERE id = ANY(%s)",
+            [self.AS_OF - timedelta(days=30), deals.ids],
+        )
         self.run_engine()
         self._age_documents()
 
@@ -155,6 +167,10 @@ class TestFreshness(SegmentationCase):
         )
         contact.parent_id = customers[5]  # its order moves to another customer
         customers[6].action_archive()
+        deals[0].action_set_lost()  # no longer a prospect, not queued either
+        self.env["customer.segment.pin.wizard"].create(
+            {"partner_id": customers[7].id, "pinned_stage": "vip", "reason": "Key account"}
+        ).action_pin()
         as_of = self.AS_OF + timedelta(days=45)  # some orders leave the RFM window
 
         engine = type(self.engine)
@@ -170,6 +186,10 @@ class TestFreshness(SegmentationCase):
         self.assertLess(len(stale), len(customers), "only what changed is aggregated again")
         self.assertLessEqual({c.id for c in customers[:7]}, stale)
         self.assertEqual(self.company.customer_segmentation_watermark, self.env.cr.now())
+        self.env.invalidate_all()
+        self.assertFalse(prospects[0].customer_profile_id)
+        self.assertEqual(prospects[1].customer_lifecycle_stage, "potential")
+        self.assertEqual(customers[7].customer_lifecycle_stage, "vip")
 
         self.company.customer_segmentation_watermark = False  # aggregate everyone again
         again = self.run_engine(as_of=as_of)
