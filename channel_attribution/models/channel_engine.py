@@ -22,6 +22,7 @@ from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.customer_segmentation.tools import (
     IdRange,
+    analyze_if_stale,
     contacts_scope,
     partner_scope,
     tune_transaction,
@@ -387,6 +388,9 @@ class CustomerChannelEngine(models.AbstractModel):
         cr = self.env.cr
         tune_transaction(cr)
         cr.execute(SQL("DROP TABLE IF EXISTS %s, %s", NEW_ATTRIBUTION, OLD_ATTRIBUTION))
+        # The stored rows are read by customer and order: on the statistics of an empty
+        # table (no autovacuum yet after the first runs), by a scan of them all.
+        analyze_if_stale(cr, "customer_channel_attribution")
         cr.execute(self._new_attribution_sql(company, partners, models_))
         cr.execute(SQL("ANALYZE %s", NEW_ATTRIBUTION))  # temporary tables get no statistics
         cr.execute(self._old_attribution_sql(company, partners, models_))
@@ -658,6 +662,7 @@ class CustomerChannelEngine(models.AbstractModel):
         cr = self.env.cr
         tune_transaction(cr)
         cr.execute(SQL("DROP TABLE IF EXISTS %s, %s", NEW_VOLUME, OLD_VOLUME))
+        analyze_if_stale(cr, "customer_channel_order")  # as for the attribution
         cr.execute(self._new_volume_sql(company, partners))
         cr.execute(SQL("ANALYZE %s", NEW_VOLUME))
         cr.execute(self._old_volume_sql(company, partners))
