@@ -728,11 +728,12 @@ class CustomerSegmentationEngine(models.AbstractModel):
             categories=self._top_categories_sql(),
         )
 
-    def _interaction_events_sql(self, company, as_of, scope):
+    def _interaction_events_sql(self, company, as_of, scope, fresh_ids):
         """(partner_id, day): the interactions of the commercial partners that ``scope``
         (SQL over ``rp``, a contact) selects, up to ``as_of``: messages, e-mails and done
         activities on the customer's contacts, orders and opportunities, meetings its
-        contacts attend, confirmed orders. Days are UTC, like the order dates."""
+        contacts attend, confirmed orders (only those of ``fresh_ids`` have new ones, read
+        by index). Days are UTC, like the order dates."""
         talk = SQL(
             "(m.message_type IN ('comment', 'email') OR m.mail_activity_type_id IS NOT NULL)"
         )
@@ -762,8 +763,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
             SELECT rp.commercial_partner_id, so.date_order::date
               FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
              WHERE so.company_id = %(company)s AND so.state = 'sale'
-               AND so.date_order < %(end)s AND %(scope)s
+               AND so.date_order < %(end)s AND %(scope)s %(fresh_orders)s
             """,
+            fresh_orders=contacts_scope(SQL.identifier("so", "partner_id"), fresh_ids),
             talk=talk,
             end=as_of + timedelta(days=1),
             company=company.id,
@@ -773,19 +775,12 @@ class CustomerSegmentationEngine(models.AbstractModel):
     def _interactions_sql(self, company, as_of, fresh_ids):
         """Per commercial entity: the last interaction, the interactions in the 90 days to
         ``as_of`` and when the oldest of these leaves the window (the customer is then
-        aggregated again), for ``fresh_ids`` (everyone if None) and the prospects of the
-        ``potential`` CTE without a profile yet (new messages and meetings queue a
+        aggregated again), for everyone, or in an incremental run (``fresh_ids`` given)
+        for the customers of the ``universe`` CTE (new messages and meetings queue a
         classified customer or prospect)."""
         scope = SQL("TRUE")
         if fresh_ids is not None:
-            scope = SQL(
-                """(rp.commercial_partner_id = ANY(%s) OR rp.commercial_partner_id IN (
-                    SELECT p.partner_id FROM potential p WHERE NOT EXISTS (
-                        SELECT 1 FROM customer_profile cp
-                         WHERE cp.partner_id = p.partner_id AND cp.company_id = %s)))""",
-                list(fresh_ids),
-                company.id,
-            )
+            scope = SQL("rp.commercial_partner_id IN (SELECT partner_id FROM universe)")
         start = as_of - timedelta(days=INTERACTION_DAYS)
         return SQL(
             """
@@ -797,7 +792,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             """,
             start=start,
             days=INTERACTION_DAYS,
-            events=self._interaction_events_sql(company, as_of, scope),
+            events=self._interaction_events_sql(company, as_of, scope, fresh_ids),
         )
 
     def _scores_sql(self, company, as_of):
@@ -1054,10 +1049,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
             scores AS (%(scores)s),
             segment_map AS (%(segment_map)s),
             potential AS (%(potential)s),
+            universe AS (%(universe)s),
             payments AS (%(payments)s),
             behaviour AS (%(behaviour)s),
             interactions AS (%(interactions)s),
-            universe AS (%(universe)s),
             classified AS (%(classified)s) %(restored)s
             """,
             fresh=list(fresh_ids or ()),
