@@ -114,21 +114,24 @@ def run(env, size, commit=lambda: None):
     cr = env.cr
     company = env.company
 
+    floor_sql = SQL(
+        """
+        CREATE TEMP TABLE bench_floor AS
+        SELECT rp.commercial_partner_id, COUNT(*) AS orders,
+               SUM(so.amount_untaxed / so.currency_rate) AS amount,
+               MIN(so.date_order::date) AS first_day, MAX(so.date_order::date) AS last_day
+          FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+         WHERE so.state = 'sale' AND so.company_id = %s
+         GROUP BY rp.commercial_partner_id
+        """,
+        company.id,
+    )
+    # Warm, as the engines read the orders: the first read of the rows just generated also
+    # writes their hint bits, which made the floor up to 1.7 times longer.
+    cr.execute(floor_sql)
+    cr.execute(SQL("DROP TABLE bench_floor"))
     with steps.step("floor") as record:
-        cr.execute(
-            SQL(
-                """
-                CREATE TEMP TABLE bench_floor AS
-                SELECT rp.commercial_partner_id, COUNT(*) AS orders,
-                       SUM(so.amount_untaxed / so.currency_rate) AS amount,
-                       MIN(so.date_order::date) AS first_day, MAX(so.date_order::date) AS last_day
-                  FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
-                 WHERE so.state = 'sale' AND so.company_id = %s
-                 GROUP BY rp.commercial_partner_id
-                """,
-                company.id,
-            )
-        )
+        cr.execute(floor_sql)
         record["rows"] = cr.rowcount
         cr.execute(SQL("DROP TABLE bench_floor"))
 
@@ -139,13 +142,6 @@ def run(env, size, commit=lambda: None):
     with steps.step("unchanged_recompute") as record:
         stats = segmentation.run()
         record["rows"] = stats["written"] + stats["history"] + stats["snapshot"]
-
-    orders = _new_orders(env, NEW_ORDERS.get(size, 1000))
-    with steps.step("confirm_1000_orders") as record:
-        orders.action_confirm()
-        record["rows"] = len(orders)
-    with steps.step("fresh_1000_orders") as record:
-        record["rows"] = segmentation.process_queue()
 
     channels = env["customer.channel.engine"]
     with steps.step("acquisition") as record:
@@ -162,6 +158,14 @@ def run(env, size, commit=lambda: None):
             ["attributed_revenue:sum", "lead_count:sum", "order_count:sum", "order_value_avg:sum"],
         )
         record["rows"] = len(groups)
+
+    # New orders once every engine has run: the queue updates what is already there.
+    orders = _new_orders(env, NEW_ORDERS.get(size, 1000))
+    with steps.step("confirm_1000_orders") as record:
+        orders.action_confirm()
+        record["rows"] = len(orders)
+    with steps.step("fresh_1000_orders") as record:
+        record["rows"] = segmentation.process_queue()
 
     care = env["customer.care.engine"]
     # Odoo's "activity assigned to you" message costs milliseconds per activity: at scale
@@ -202,6 +206,7 @@ def run(env, size, commit=lambda: None):
             max_pass_seconds=max(f["max_pass_seconds"] for f in figures),
             completed=all(f["completed"] for f in figures),
             within_time_limit=all(f["within_time_limit"] for f in figures),
+            jobs=dict(zip(INCREMENTAL_NIGHT, figures, strict=True)),
         )
     floor = next(r["seconds"] for r in steps.results if r["step"] == "floor")
     for result in steps.results:
