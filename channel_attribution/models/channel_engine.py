@@ -546,8 +546,9 @@ class CustomerChannelEngine(models.AbstractModel):
             SELECT a.id, a.order_id, a.channel_id, a.attribution_model, a.date, a.partner_id,
                    a.user_id, a.campaign_id, a.amount
               FROM customer_channel_attribution a
-              JOIN (SELECT DISTINCT order_id FROM %(new)s) n ON n.order_id = a.order_id
-             WHERE a.company_id = %(company)s AND a.attribution_model = ANY(%(models)s)
+             -- an array, read by the order index (a join scanned the whole table)
+             WHERE a.order_id = ANY(ARRAY(SELECT DISTINCT order_id FROM %(new)s))
+               AND a.company_id = %(company)s AND a.attribution_model = ANY(%(models)s)
             """,
             old=OLD_ATTRIBUTION,
             of_scope=of_scope,
@@ -741,20 +742,22 @@ class CustomerChannelEngine(models.AbstractModel):
             company.id,
             partner_scope(SQL.identifier("c", "partner_id"), partners),
         )
-        # Every customer: the orders put anew add only rows of other companies.
-        every = partners is None
-        return SQL(
-            """CREATE TEMP TABLE %(old)s AS %(of_scope)s
-               %(union)s
-               SELECT %(columns)s FROM customer_channel_order c
-                 JOIN %(new)s n ON n.order_id = c.order_id %(other)s""",
-            old=OLD_VOLUME,
-            of_scope=of_scope,
-            union=SQL("UNION ALL" if every else "UNION"),
-            columns=columns,
-            new=NEW_VOLUME,
-            other=SQL("WHERE c.company_id <> %s", company.id) if every else SQL(),
-        )
+        if partners is None:  # the orders put anew add only rows of other companies
+            put_anew = SQL(
+                "UNION ALL SELECT %s FROM customer_channel_order c JOIN %s n "
+                "ON n.order_id = c.order_id WHERE c.company_id <> %s",
+                columns,
+                NEW_VOLUME,
+                company.id,
+            )
+        else:  # an array, read by the order index (a join scanned the whole table)
+            put_anew = SQL(
+                "UNION SELECT %s FROM customer_channel_order c "
+                "WHERE c.order_id = ANY(ARRAY(SELECT order_id FROM %s))",
+                columns,
+                NEW_VOLUME,
+            )
+        return SQL("CREATE TEMP TABLE %s AS %s %s", OLD_VOLUME, of_scope, put_anew)
 
     def _volume_difference_sql(self, company):
         """Add the difference between the new and the old rows to the daily sales volume."""
