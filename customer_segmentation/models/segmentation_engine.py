@@ -56,30 +56,15 @@ JOINED_FIGURES = (
     ("b", "behaviour", BEHAVIOUR_COLUMNS),
     ("i", "interactions", INTERACTION_COLUMNS),
 )
-PROFILE_VALUE_COLUMNS = (
-    "first_order_date",
-    "last_order_date",
-    "order_count",
-    "total_revenue",
-    "avg_order_value",
-    "rfm_frequency",
-    "rfm_monetary",
-    "rfm_r_score",
-    "rfm_f_score",
-    "rfm_m_score",
-    "rfm_score",
-    "segment_id",
-    "value_tier",
-    "lifecycle_stage",
-    "high_value",
-    "country_id",
-    "state_id",
-    "city",
-    *PAYMENT_COLUMNS,
-    "payment_class",
-    *BEHAVIOUR_COLUMNS,
-    *INTERACTION_COLUMNS,
-)
+# The ``metrics`` CTE's figures and the profile columns that store them.
+STORED_METRICS = {
+    "first_date": "first_order_date",
+    "last_date": "last_order_date",
+    "order_count": "order_count",
+    "total_revenue": "total_revenue",
+    "frequency": "rfm_frequency",
+    "monetary": "rfm_monetary",
+}
 # The columns of the class that a classification gives from the figures, against the
 # population and the date: all that may change for a customer whose figures have not.
 CLASS_COLUMNS = (
@@ -92,6 +77,17 @@ CLASS_COLUMNS = (
     "lifecycle_stage",
     "high_value",
     "payment_class",
+)
+PROFILE_VALUE_COLUMNS = (
+    *STORED_METRICS.values(),
+    "avg_order_value",
+    *CLASS_COLUMNS,
+    "country_id",
+    "state_id",
+    "city",
+    *PAYMENT_COLUMNS,
+    *BEHAVIOUR_COLUMNS,
+    *INTERACTION_COLUMNS,
 )
 # The rows of ``_difference_sql``, as staged in customer.segmentation.result.
 RESULT_COLUMNS = (
@@ -513,36 +509,20 @@ class CustomerSegmentationEngine(models.AbstractModel):
             in_window=in_window,
             transactions=self._transactions_sql(company, as_of, fresh_ids),
         )
-        stored = (
-            "first_order_date",
-            "last_order_date",
-            "order_count",
-            "total_revenue",
-            "rfm_frequency",
-            "rfm_monetary",
-        )
-        return self._with_stored_sql(company, fresh, fresh_ids, stored, SQL("order_count > 0"))
-
-    def _with_stored_sql(self, company, fresh, fresh_ids, columns, stored_if):
-        """The rows of ``fresh``, aggregated for ``fresh_ids`` (everyone if None), and the
-        stored profile ``columns`` of the other customers whose profile meets
-        ``stored_if``."""
         if fresh_ids is None:
             return fresh
         return SQL(
             """
             %(fresh)s
             UNION ALL
-            SELECT partner_id, %(columns)s
+            SELECT partner_id, %(stored)s
               FROM customer_profile
-             WHERE company_id = %(company)s AND %(stored_if)s
-               AND partner_id <> ALL(%(partners)s)
+             WHERE company_id = %(company)s AND order_count > 0
+               AND partner_id NOT IN (SELECT partner_id FROM fresh)
             """,
             fresh=fresh,
-            columns=SQL(", ").join(SQL.identifier(name) for name in columns),
+            stored=SQL(", ").join(SQL.identifier(name) for name in STORED_METRICS.values()),
             company=company.id,
-            stored_if=stored_if,
-            partners=list(fresh_ids),
         )
 
     def _invoices_sql(self, company, as_of, partner_ids):
@@ -968,13 +948,13 @@ class CustomerSegmentationEngine(models.AbstractModel):
             """
             FROM customer_profile st
             CROSS JOIN LATERAL (SELECT st.partner_id) u
-            LEFT JOIN LATERAL (
-                SELECT st.partner_id, st.first_order_date AS first_date,
-                       st.last_order_date AS last_date, st.order_count, st.total_revenue,
-                       st.rfm_frequency AS frequency, st.rfm_monetary AS monetary
-            ) m ON st.order_count > 0
+            LEFT JOIN LATERAL (SELECT st.partner_id, %s) m ON st.order_count > 0
             LEFT JOIN LATERAL (SELECT st.partner_id, %s) pay ON st.payment_class IS NOT NULL
             """,
+            SQL(", ").join(
+                SQL("%s AS %s", SQL.identifier("st", column), SQL.identifier(name))
+                for name, column in STORED_METRICS.items()
+            ),
             SQL(", ").join(SQL.identifier("st", name) for name in PAYMENT_COLUMNS),
         )
 
