@@ -11,7 +11,14 @@ MAX_AMOUNT = 1e15
 MAX_REPLAY_MONTHS = 120
 AMOUNT_FIELDS = ("customer_high_value_amount", "customer_medium_value_amount")
 # The customers' stored figures depend on these: a change aggregates everyone again.
-FIGURE_SETTINGS = {"customer_transaction_source", "rfm_window_days", "currency_id"}
+# Settings the stored figures depend on; and the scoring method, as a run that aggregates
+# nobody again keeps the stored quantile scores.
+FIGURE_SETTINGS = {
+    "customer_transaction_source",
+    "rfm_window_days",
+    "currency_id",
+    "rfm_scoring_method",
+}
 
 
 def parse_breakpoints(text):

@@ -775,9 +775,20 @@ class CustomerSegmentationEngine(models.AbstractModel):
             events=self._interaction_events_sql(company, as_of, scope, fresh_ids),
         )
 
-    def _scores_sql(self, company, as_of):
+    def _scores_sql(self, company, as_of, fresh_ids):
         """R, F and M scores of the RFM population (customers with a transaction in the
-        window), read from the ``metrics`` CTE."""
+        window), read from the ``metrics`` CTE; in a run that aggregates nobody again
+        (``fresh_ids`` empty), quantile scores are the stored ones: the population's
+        figures, hence its ranks, are those they were given from."""
+        if company.rfm_scoring_method == "quantile" and fresh_ids is not None and not fresh_ids:
+            return SQL(
+                """
+                SELECT partner_id, rfm_r_score AS r_score, rfm_f_score AS f_score,
+                       rfm_m_score AS m_score
+                  FROM customer_profile WHERE company_id = %s AND rfm_frequency > 0
+                """,
+                company.id,
+            )
         if company.rfm_scoring_method == "threshold":
             r_points, f_points, m_points = company._rfm_breakpoints()
 
@@ -1037,7 +1048,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             """,
             fresh=list(fresh_ids or ()),
             metrics=self._metrics_sql(company, as_of, fresh_ids),
-            scores=self._scores_sql(company, as_of),
+            scores=self._scores_sql(company, as_of, fresh_ids),
             segment_map=self._segment_map_sql(company),
             potential=self._potential_sql(company, as_of, partner_ids),
             payments=self._payments_sql(company, as_of, fresh_ids),

@@ -203,3 +203,24 @@ class TestFreshness(SegmentationCase):
         self.company.rfm_window_days = 365
         self.assertFalse(self.company.customer_segmentation_watermark)
         self.assertIsNone(self.engine._take_stale_partners(self.company, self.AS_OF))
+
+    def test_a_run_with_nothing_new_keeps_the_stored_quantile_scores(self):
+        partners = [self.customer(f"S{i}") for i in range(6)]
+        self.orders(
+            [(p, self.AS_OF - timedelta(days=10 * i), 100 + i) for i, p in enumerate(partners)]
+        )
+        self.run_engine()
+        quantiles = [p.rfm_score for p in partners]
+        self.company.rfm_scoring_method = "threshold"
+        self.run_engine()
+        self.assertNotEqual([p.rfm_score for p in partners], quantiles)
+
+        self._age_documents()
+        self.company.rfm_scoring_method = "quantile"  # the threshold scores are stored
+        self.run_engine()
+        self.assertEqual([p.rfm_score for p in partners], quantiles)
+
+        self._age_documents()
+        self.assertEqual(self.engine._take_stale_partners(self.company, self.AS_OF), [])
+        self.assertEqual(self.run_engine()["changed"], 0, "nothing new: the scores are kept")
+        self.assertEqual([p.rfm_score for p in partners], quantiles)
