@@ -2,7 +2,7 @@
     "name": "Customer Segmentation",
     "summary": "Classify every customer automatically: RFM scores and segments, "
     "value tier, lifecycle stage, customer type, with history and analysis",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "author": "Customer Insight",
     "license": "LGPL-3",
@@ -20,6 +20,7 @@
         "views/res_config_settings_views.xml",
         "views/sale_order_views.xml",
         "report/customer_segment_snapshot_views.xml",
+        "report/customer_region_summary_views.xml",
         "wizard/customer_segment_pin_wizard_views.xml",
         "views/menus.xml",
     ],

@@ -5,6 +5,7 @@ from . import rfm_segment
 from . import customer_profile
 from . import customer_segment_history
 from . import customer_segment_snapshot
+from . import customer_region_summary
 from . import customer_segmentation_queue
 from . import customer_segmentation_result
 from . import segmentation_engine

@@ -20,7 +20,13 @@ from datetime import datetime, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools import analyze_if_stale, contacts_scope, partner_scope, tune_transaction
+from ..tools import (
+    analyze_if_stale,
+    contacts_scope,
+    partner_scope,
+    rewrite_rows,
+    tune_transaction,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -108,6 +114,15 @@ REFERENCES = {
     "top_category_3_id": "product_category",
     "preferred_team_id": "crm_team",
 }
+# The rows of customer.region.summary: a region and stage, its customers and revenue.
+REGION_SUMMARY_COLUMNS = (
+    "country_id",
+    "state_id",
+    "city",
+    "lifecycle_stage",
+    "customer_count",
+    "total_revenue",
+)
 # A manager's pin wins over what a run staged before it.
 PINS = {"lifecycle_stage": "pinned_stage", "segment_id": "pinned_segment_id"}
 
@@ -168,6 +183,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
         stats = self._apply_difference(company, as_of, partner_ids, fresh_ids)
         if full:
             stats["snapshot"] = self._finish_full_run(company, as_of)
+        elif stats["written"] or stats["deleted"]:
+            self._summarize_regions(company)
         self.env.invalidate_all()
         _logger.info("Segmentation of %s as of %s: %s", company.name, as_of, stats)
         return stats
@@ -394,13 +411,15 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
     @api.private
     def _finish_full_run(self, company, as_of):
-        """Snapshot the counts per class and record ``as_of``; return the snapshot rows."""
+        """Snapshot the counts per class, summarize the regions and record ``as_of``;
+        return the snapshot rows."""
         # After a run that wrote many profiles (the first one writes them all), the reports,
         # the care rules and the next runs plan on their new statistics; the profiles other
         # transactions wrote (the queue, earlier batches of the scheduled job) are left to
         # autovacuum: a run no longer analyzes them when it starts.
         analyze_if_stale(self.env.cr, "customer_profile", committed=False)
         snapshot = self._snapshot(company, as_of)
+        self._summarize_regions(company)
         company.sudo().write(
             {
                 "customer_segmentation_as_of": as_of,
@@ -1218,45 +1237,35 @@ class CustomerSegmentationEngine(models.AbstractModel):
     def _snapshot(self, company, as_of):
         """Count customers per (stage, segment, tier) for ``as_of``; rewrite only the counts
         that changed. Return the number of snapshot rows written or deleted."""
-        self.env.cr.execute(
+        return rewrite_rows(
+            self.env.cr,
+            "customer_segment_snapshot",
+            {"company_id": company.id, "date": as_of},
+            ("lifecycle_stage", "segment_id", "value_tier", "customer_count"),
             SQL(
-                """
-                WITH counts AS (
-                    SELECT lifecycle_stage, segment_id, value_tier, COUNT(*) AS customer_count
-                      FROM customer_profile WHERE company_id = %(company)s
-                     GROUP BY lifecycle_stage, segment_id, value_tier
-                ),
-                old AS (
-                    SELECT id, lifecycle_stage, segment_id, value_tier, customer_count
-                      FROM customer_segment_snapshot
-                     WHERE company_id = %(company)s AND date = %(as_of)s
-                ),
-                removed AS (
-                    DELETE FROM customer_segment_snapshot s USING old o
-                     WHERE s.id = o.id AND NOT EXISTS (
-                           SELECT 1 FROM counts c
-                            WHERE (c.lifecycle_stage, c.segment_id, c.value_tier, c.customer_count)
-                                  IS NOT DISTINCT FROM
-                                  (o.lifecycle_stage, o.segment_id, o.value_tier, o.customer_count))
-                    RETURNING 1
-                ),
-                added AS (
-                    INSERT INTO customer_segment_snapshot (
-                        date, company_id, lifecycle_stage, segment_id, value_tier, customer_count)
-                    SELECT %(as_of)s, %(company)s, c.lifecycle_stage, c.segment_id, c.value_tier,
-                           c.customer_count
-                      FROM counts c
-                     WHERE NOT EXISTS (
-                           SELECT 1 FROM old o
-                            WHERE (c.lifecycle_stage, c.segment_id, c.value_tier, c.customer_count)
-                                  IS NOT DISTINCT FROM
-                                  (o.lifecycle_stage, o.segment_id, o.value_tier, o.customer_count))
-                    RETURNING 1
-                )
-                SELECT (SELECT COUNT(*) FROM removed) + (SELECT COUNT(*) FROM added)
-                """,
-                company=company.id,
-                as_of=as_of,
-            )
+                """SELECT lifecycle_stage, segment_id, value_tier, COUNT(*) AS customer_count
+                     FROM customer_profile WHERE company_id = %s
+                    GROUP BY lifecycle_stage, segment_id, value_tier""",
+                company.id,
+            ),
         )
-        return self.env.cr.fetchone()[0]
+
+    @api.private
+    def _summarize_regions(self, company):
+        """Rewrite the customers and revenue per region and stage of ``company`` that
+        changed (customer.region.summary); return the rows written or deleted."""
+        count = rewrite_rows(
+            self.env.cr,
+            "customer_region_summary",
+            {"company_id": company.id},
+            REGION_SUMMARY_COLUMNS,
+            SQL(
+                """SELECT country_id, state_id, city, lifecycle_stage,
+                          COUNT(*) AS customer_count, SUM(total_revenue) AS total_revenue
+                     FROM customer_profile WHERE company_id = %s
+                    GROUP BY country_id, state_id, city, lifecycle_stage""",
+                company.id,
+            ),
+        )
+        self.env["customer.region.summary"].invalidate_model()
+        return count

@@ -19,6 +19,11 @@ class TestDemoGenerator(TransactionCase):
             {"individual", "sme", "large", "multinational", "government", "non_profit"},
         )
         self.assertGreater(len(profiles.segment_id), 5)
+        regions = self.env["customer.region.summary"].search(
+            [("company_id", "=", self.env.company.id)]
+        )
+        self.assertGreater(len(regions.country_id), 3, "the regional analysis shows countries")
+        self.assertGreater(len(set(regions.mapped("city"))), 5)
         referred = customers.filtered("customer_referrer_id")
         self.assertTrue(referred, "customers who came through referral name their referrer")
         for customer in referred:

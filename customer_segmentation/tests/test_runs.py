@@ -173,3 +173,42 @@ class TestRuns(SegmentationCase):
             self.assertEqual(company.customer_segmentation_as_of, date.today())
         self.assertFalse(self.env["customer.segmentation.result"].search([]))
         self.assertEqual(run_cron_until_done(self, cron), 1, "done for today: one call")
+
+    def region_rows(self):
+        summary = self.env["customer.region.summary"].search([("company_id", "=", self.company.id)])
+        return sorted(
+            (r.country_id.id, r.city or "", r.lifecycle_stage, r.customer_count, r.total_revenue)
+            for r in summary
+        )
+
+    def profile_regions(self):
+        groups = self.env["customer.profile"]._read_group(
+            [("company_id", "=", self.company.id)],
+            ["country_id", "state_id", "city", "lifecycle_stage"],
+            ["__count", "total_revenue:sum"],
+        )
+        return sorted(
+            (country.id, city or "", stage, count, revenue)
+            for country, _state, city, stage, count, revenue in groups
+        )
+
+    def test_region_summary_follows_the_profiles(self):
+        belgium = self.env.ref("base.be")
+        self.partners[0].write({"country_id": belgium.id, "city": "Gent"})
+        self.partners[1].write({"country_id": belgium.id, "city": "Gent"})
+        self.run_engine()
+        self.assertEqual(self.region_rows(), self.profile_regions())
+        self.assertIn((belgium.id, "Gent", "new", 2, 500.0), self.region_rows())
+        self.assertEqual(self.engine._summarize_regions(self.company), 0, "nothing to rewrite")
+
+        self.partners[1].city = "Brugge"  # a customer moves, another one orders
+        self.order(self.partners[2], self.AS_OF, 5000)
+        self.run_engine(partner_ids=[self.partners[1].id, self.partners[2].id])
+        self.assertEqual(self.region_rows(), self.profile_regions())
+        self.assertIn((belgium.id, "Brugge", "new", 1, 400.0), self.region_rows())
+
+        self.env["customer.segment.pin.wizard"].create(
+            {"partner_id": self.partners[0].id, "pinned_stage": "vip", "reason": "Key account"}
+        ).action_pin()
+        self.assertIn((belgium.id, "Gent", "vip", 1, 100.0), self.region_rows())
+        self.assertEqual(self.region_rows(), self.profile_regions())

@@ -32,6 +32,7 @@ class TestSecurity(TransactionCase):
             "customer.profile",
             "customer.segment.history",
             "customer.segment.snapshot",
+            "customer.region.summary",
         ):
             with self.assertRaises(AccessError):
                 self.env[model].with_user(self.users["plain"]).search([])

@@ -15,6 +15,7 @@ from .sql import (
     contacts_scope,
     merge_partner_rows,
     partner_scope,
+    rewrite_rows,
     tune_transaction,
 )
 from .values import check_finite

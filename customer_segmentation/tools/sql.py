@@ -129,3 +129,47 @@ def merge_partner_rows(cr, table, key, src_ids, dst_id, prefer=None):
             list(src_ids),
         )
     )
+
+
+def rewrite_rows(cr, table, scope, columns, rows):
+    """Make the rows of ``table`` within ``scope`` ({column: value}) those of the query
+    ``rows`` (selecting ``columns``), deleting the stored rows that differ and inserting
+    the missing ones: equal rows are left untouched. Rows are compared by their text form
+    (NULLs included), which a hash join matches. Returns the rows deleted or inserted."""
+
+    def text_of(alias):
+        return SQL("ROW(%s)::text", SQL(", ").join(SQL.identifier(alias, c) for c in columns))
+
+    cr.execute(
+        SQL(
+            """
+            WITH new AS (SELECT n.*, %(new_text)s AS row_text FROM (%(rows)s) n),
+            old AS (SELECT t.id, %(old_text)s AS row_text FROM %(table)s t WHERE %(scope)s),
+            removed AS (
+                DELETE FROM %(table)s t USING old o
+                 WHERE t.id = o.id
+                   AND NOT EXISTS (SELECT 1 FROM new n WHERE n.row_text = o.row_text)
+                RETURNING 1
+            ),
+            added AS (
+                INSERT INTO %(table)s (%(scope_columns)s, %(columns)s)
+                SELECT %(scope_values)s, %(columns)s FROM new n
+                 WHERE NOT EXISTS (SELECT 1 FROM old o WHERE o.row_text = n.row_text)
+                RETURNING 1
+            )
+            SELECT (SELECT COUNT(*) FROM removed) + (SELECT COUNT(*) FROM added)
+            """,
+            new_text=text_of("n"),
+            rows=rows,
+            old_text=text_of("t"),
+            table=SQL.identifier(table),
+            scope=SQL(" AND ").join(
+                SQL("%s = %s", SQL.identifier("t", column), value)
+                for column, value in scope.items()
+            ),
+            scope_columns=SQL(", ").join(SQL.identifier(column) for column in scope),
+            scope_values=SQL(", ").join(SQL("%s", value) for value in scope.values()),
+            columns=SQL(", ").join(SQL.identifier(column) for column in columns),
+        )
+    )
+    return cr.fetchone()[0]

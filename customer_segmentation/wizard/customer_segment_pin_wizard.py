@@ -81,5 +81,8 @@ class CustomerSegmentPinWizard(models.TransientModel):
                 "segmented_at": fields.Datetime.now(),
             }
         )
-        self.env["customer.segmentation.engine"]._unstage(company, partner.ids)
+        engine = self.env["customer.segmentation.engine"]
+        engine._unstage(company, partner.ids)
+        profile.flush_recordset()
+        engine._summarize_regions(company)
         return {"type": "ir.actions.act_window_close"}
