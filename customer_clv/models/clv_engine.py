@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.customer_segmentation.tools import tune_transaction
+from odoo.addons.customer_segmentation.tools import partner_scope, tune_transaction
 
 from ..tools import clv_math
 
@@ -192,8 +192,33 @@ class CustomerClvEngine(models.AbstractModel):
             )
         )
         written = self.env.cr.rowcount
-        self.env["customer.clv.prediction"].invalidate_model()
+        self._copy_classes(company)
         return written
+
+    @api.private
+    def _copy_classes(self, company, partner_ids=None):
+        """Copy the class (segment, lifecycle stage) of the customers ``partner_ids`` (all if
+        None) from their classification in ``company`` onto their predictions, where it
+        differs."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE customer_clv_prediction pr
+                   SET segment_id = c.segment_id, lifecycle_stage = c.lifecycle_stage
+                  FROM (SELECT pr.id, p.segment_id, p.lifecycle_stage
+                          FROM customer_clv_prediction pr
+                          LEFT JOIN customer_profile p
+                            ON p.partner_id = pr.partner_id AND p.company_id = pr.company_id
+                         WHERE pr.company_id = %s %s) c
+                 WHERE pr.id = c.id
+                   AND (pr.segment_id, pr.lifecycle_stage)
+                       IS DISTINCT FROM (c.segment_id, c.lifecycle_stage)
+                """,
+                company.id,
+                partner_scope(SQL.identifier("pr", "partner_id"), partner_ids),
+            )
+        )
+        self.env["customer.clv.prediction"].invalidate_model()
 
     def _prediction_upsert_sql(self, company, model, **columns):
         return SQL(

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from odoo.addons.customer_segmentation.tools import USER_GROUP
+from odoo.addons.customer_segmentation.tools import LIFECYCLE_STAGES, USER_GROUP
 
 CHURN_RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 HELP = {
@@ -15,6 +15,8 @@ HELP = {
     "predicted_clv_12m": "Value the customer is expected to bring over the next 12 months: "
     "expected purchases per month times expected spend, discounted monthly at the rate set "
     "in Settings.",
+    "class": "The customer's class in the prediction's company, copied from the "
+    "classification by each classification run.",
     "churn_risk": "High, medium or low from the probability of being still active and the "
     "limits set in Settings.",
 }
@@ -64,10 +66,18 @@ class CustomerClvPrediction(models.Model):
         search="_search_profile_id",
         help="The customer's classification in the prediction's company.",
     )
-    # Grouping dimensions of the analysis: the customer's class, acquisition and salesperson.
-    segment_id = fields.Many2one(related="profile_id.segment_id", string="RFM Segment")
+    # Grouping dimensions of the analysis: the customer's class (copied from the
+    # classification, so that the analysis groups without joining it), acquisition and
+    # salesperson.
+    segment_id = fields.Many2one(
+        "customer.rfm.segment",
+        string="RFM Segment",
+        readonly=True,
+        ondelete="set null",
+        help=HELP["class"],
+    )
     lifecycle_stage = fields.Selection(
-        related="profile_id.lifecycle_stage", string="Lifecycle Stage"
+        LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True, help=HELP["class"]
     )
     channel_id = fields.Many2one(
         related="partner_id.acquisition_channel_id", string="Acquisition Channel"
@@ -108,10 +118,8 @@ class CustomerClvPrediction(models.Model):
         )
 
     def _field_to_sql(self, alias, field_expr, query=None):
-        """The classification is joined on the customer and the prediction's company, so
-        that the analysis groups by class with one join (its segment and stage are read
-        from that join, not from a second one by profile id)."""
-        if field_expr not in ("profile_id", "segment_id", "lifecycle_stage") or query is None:
+        """The classification is joined on the customer and the prediction's company."""
+        if field_expr != "profile_id" or query is None:
             return super()._field_to_sql(alias, field_expr, query)
         profile_alias = query.make_alias(alias, "customer_profile_of_company")
         query.add_join(
@@ -126,4 +134,4 @@ class CustomerClvPrediction(models.Model):
                 SQL.identifier(alias, "company_id"),
             ),
         )
-        return SQL.identifier(profile_alias, "id" if field_expr == "profile_id" else field_expr)
+        return SQL.identifier(profile_alias, "id")

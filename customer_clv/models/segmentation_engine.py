@@ -15,6 +15,11 @@ class CustomerSegmentationEngine(models.AbstractModel):
         if model:
             self.env["customer.clv.engine"]._refresh_predictions(model, as_of)
 
+    @api.private
+    def _profiles_changed(self, company, partner_ids=None):
+        super()._profiles_changed(company, partner_ids)
+        self.env["customer.clv.engine"]._copy_classes(company, partner_ids)
+
     def _uses_predictions(self, company):
         return company.clv_at_risk_by_p_alive or company.clv_value_tier_by_clv
 

@@ -243,7 +243,7 @@ class TestCustomerValue(SegmentationCase):
         self.assertEqual(
             found.mapped("lifecycle_stage"), found.profile_id.mapped("lifecycle_stage")
         )
-        # The value predictions pivot (segment × churn risk, stage), from one join.
+        # The value predictions pivot (segment × churn risk, stage), from the copied class.
         sets = Prediction._read_grouping_sets(
             [], [["segment_id", "churn_risk"], ["lifecycle_stage"]], ["predicted_clv_12m:sum"]
         )
@@ -259,3 +259,15 @@ class TestCustomerValue(SegmentationCase):
         self.assertEqual(
             dict(Prediction._read_group([], ["lifecycle_stage"], ["__count"])), dict(stages)
         )
+        # A pin and a run of a few customers copy their new class at once.
+        pinned, other = predictions[0], predictions[1]
+        self.env["customer.segment.pin.wizard"].create(
+            {"partner_id": pinned.partner_id.id, "pinned_stage": "churned", "reason": "Closed"}
+        ).action_pin()
+        self.assertEqual(pinned.lifecycle_stage, "churned")
+        self.env["customer.profile"].search(
+            [("partner_id", "=", other.partner_id.id), ("company_id", "=", self.company.id)]
+        ).pinned_segment_id = segment  # outside any run: copied by the next one
+        self.run_engine(as_of=CALIBRATION_END, partner_ids=other.partner_id.ids)
+        self.assertEqual(other.segment_id, segment)
+        self.assertEqual(other.segment_id, other.profile_id.segment_id)

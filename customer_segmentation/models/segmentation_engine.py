@@ -184,7 +184,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
         if full:
             stats["snapshot"] = self._finish_full_run(company, as_of)
         elif stats["written"] or stats["deleted"]:
-            self._summarize_regions(company)
+            self._profiles_changed(company, partner_ids)
         self.env.invalidate_all()
         _logger.info("Segmentation of %s as of %s: %s", company.name, as_of, stats)
         return stats
@@ -411,15 +411,15 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
     @api.private
     def _finish_full_run(self, company, as_of):
-        """Snapshot the counts per class, summarize the regions and record ``as_of``;
-        return the snapshot rows."""
+        """Snapshot the counts per class, update what is derived from the profiles and
+        record ``as_of``; return the snapshot rows."""
         # After a run that wrote many profiles (the first one writes them all), the reports,
         # the care rules and the next runs plan on their new statistics; the profiles other
         # transactions wrote (the queue, earlier batches of the scheduled job) are left to
         # autovacuum: a run no longer analyzes them when it starts.
         analyze_if_stale(self.env.cr, "customer_profile", committed=False)
         snapshot = self._snapshot(company, as_of)
-        self._summarize_regions(company)
+        self._profiles_changed(company)
         company.sudo().write(
             {
                 "customer_segmentation_as_of": as_of,
@@ -1249,6 +1249,13 @@ class CustomerSegmentationEngine(models.AbstractModel):
                 company.id,
             ),
         )
+
+    @api.private
+    def _profiles_changed(self, company, partner_ids=None):
+        """Hook run once the profiles of ``partner_ids`` (any of ``company``'s if None) may
+        have changed, by a run or a pin: what is kept of them elsewhere is brought up to
+        date (the regional summary here, the value predictions' classes in customer_clv)."""
+        self._summarize_regions(company)
 
     @api.private
     def _summarize_regions(self, company):

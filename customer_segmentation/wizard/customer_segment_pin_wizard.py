@@ -84,5 +84,5 @@ class CustomerSegmentPinWizard(models.TransientModel):
         engine = self.env["customer.segmentation.engine"]
         engine._unstage(company, partner.ids)
         profile.flush_recordset()
-        engine._summarize_regions(company)
+        engine._profiles_changed(company, partner.ids)
         return {"type": "ir.actions.act_window_close"}
