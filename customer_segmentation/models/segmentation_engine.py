@@ -181,10 +181,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
             fresh_ids = self._take_stale_partners(company, as_of)
         self._unstage(company, partner_ids)  # what a scheduled run staged is superseded
         stats = self._apply_difference(company, as_of, partner_ids, fresh_ids)
+        if stats["written"] or stats["deleted"]:
+            self._profiles_changed(company, partner_ids)
         if full:
             stats["snapshot"] = self._finish_full_run(company, as_of)
-        elif stats["written"] or stats["deleted"]:
-            self._profiles_changed(company, partner_ids)
         self.env.invalidate_all()
         _logger.info("Segmentation of %s as of %s: %s", company.name, as_of, stats)
         return stats
@@ -215,9 +215,11 @@ class CustomerSegmentationEngine(models.AbstractModel):
             as_of = fields.Date.today()
             self._prepare_full_run(company, as_of)
             self._build_result(company, as_of, None, self._take_stale_partners(company, as_of))
-        self._apply_batch(company, as_of)
+        applied = self._apply_batch(company, as_of)
         left = self._staged_count(company)
         if not left:
+            if applied:  # the last batch of a run that staged anything
+                self._profiles_changed(company)
             self._finish_full_run(company, as_of)
         return math.ceil(left / self._batch_size)
 
@@ -370,7 +372,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
     @api.private
     def _apply_batch(self, company, as_of):
         """Write up to ``_batch_size`` staged profiles of ``company`` with their history
-        lines, and unstage them."""
+        lines, and unstage them; return how many."""
         batch = SQL(
             """
             DELETE FROM customer_segmentation_result r
@@ -384,6 +386,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             limit=self._batch_size,
         )
         self.env.cr.execute(self._apply_sql(company, as_of, batch))
+        return self.env.cr.fetchone()[0]
 
     def _apply_sql(self, company, as_of, batch):
         """Write the rows of the ``batch`` query (staged-result columns): profiles upserted
@@ -411,15 +414,13 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
     @api.private
     def _finish_full_run(self, company, as_of):
-        """Snapshot the counts per class, update what is derived from the profiles and
-        record ``as_of``; return the snapshot rows."""
+        """Snapshot the counts per class and record ``as_of``; return the snapshot rows."""
         # After a run that wrote many profiles (the first one writes them all), the reports,
         # the care rules and the next runs plan on their new statistics; the profiles other
         # transactions wrote (the queue, earlier batches of the scheduled job) are left to
         # autovacuum: a run no longer analyzes them when it starts.
         analyze_if_stale(self.env.cr, "customer_profile", committed=False)
         snapshot = self._snapshot(company, as_of)
-        self._profiles_changed(company)
         company.sudo().write(
             {
                 "customer_segmentation_as_of": as_of,
@@ -1253,8 +1254,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
     @api.private
     def _profiles_changed(self, company, partner_ids=None):
         """Hook run once the profiles of ``partner_ids`` (any of ``company``'s if None) may
-        have changed, by a run or a pin: what is kept of them elsewhere is brought up to
-        date (the regional summary here, the value predictions' classes in customer_clv)."""
+        have changed, by a run that wrote some or a pin: what is kept of them elsewhere is
+        brought up to date (the regional summary here, the value predictions' classes in
+        customer_clv). A run that writes nothing skips it (no scan of every profile)."""
         self._summarize_regions(company)
 
     @api.private
