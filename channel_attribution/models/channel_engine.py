@@ -400,7 +400,6 @@ class CustomerChannelEngine(models.AbstractModel):
         written = self._upsert_attribution(company)
         cr.execute(SQL("DROP TABLE %s, %s", NEW_ATTRIBUTION, OLD_ATTRIBUTION))
         self.env["customer.channel.attribution"].invalidate_model()
-        self.env["customer.channel.revenue"].invalidate_model()
         return {"written": written, "deleted": deleted}
 
     def _new_attribution_sql(self, company, partners, models_):
@@ -559,27 +558,53 @@ class CustomerChannelEngine(models.AbstractModel):
 
     def _write_revenue_difference(self, company):
         """Add the difference between the new and the old rows to the daily revenue."""
-        self.env.cr.execute(
+        self._add_to_revenue(
             SQL(
-                """
-                INSERT INTO customer_channel_revenue (
-                    company_id, date, channel_id, user_id, campaign_id, attribution_model,
-                    amount)
-                SELECT %(company)s, date, channel_id, user_id, campaign_id, attribution_model,
-                       SUM(amount)
-                  FROM (SELECT date, channel_id, user_id, campaign_id, attribution_model, amount
-                          FROM %(new)s
-                        UNION ALL
-                        SELECT date, channel_id, user_id, campaign_id, attribution_model, -amount
-                          FROM %(old)s) d
-                 GROUP BY date, channel_id, user_id, campaign_id, attribution_model
-                HAVING SUM(amount) <> 0
-                """,
+                """SELECT %(company)s AS company_id, date, channel_id, user_id, campaign_id,
+                          attribution_model, amount FROM %(new)s
+                   UNION ALL
+                   SELECT %(company)s, date, channel_id, user_id, campaign_id,
+                          attribution_model, -amount FROM %(old)s""",
                 company=company.id,
                 new=NEW_ATTRIBUTION,
                 old=OLD_ATTRIBUTION,
             )
         )
+
+    def _add_to_revenue(self, amounts):
+        """Add ``amounts`` (a statement returning company_id, date, channel_id, user_id,
+        campaign_id, attribution_model, amount; it may modify data) to the daily revenue
+        and to its sums per day, channel and model, in one statement."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH amounts AS (%(amounts)s),
+                delta AS (
+                    SELECT company_id, date, channel_id, user_id, campaign_id,
+                           attribution_model, SUM(amount) AS amount
+                      FROM amounts
+                     GROUP BY company_id, date, channel_id, user_id, campaign_id,
+                              attribution_model
+                    HAVING SUM(amount) <> 0
+                ),
+                daily AS (
+                    INSERT INTO customer_channel_revenue_daily (
+                        company_id, date, channel_id, attribution_model, amount)
+                    SELECT company_id, date, channel_id, attribution_model, SUM(amount)
+                      FROM delta
+                     GROUP BY company_id, date, channel_id, attribution_model
+                    HAVING SUM(amount) <> 0
+                )
+                INSERT INTO customer_channel_revenue (
+                    company_id, date, channel_id, user_id, campaign_id, attribution_model,
+                    amount)
+                SELECT * FROM delta
+                """,
+                amounts=amounts,
+            )
+        )
+        self.env["customer.channel.revenue"].invalidate_model()
+        self.env["customer.channel.revenue.daily"].invalidate_model()
 
     def _delete_stale_attribution(self):
         self.env.cr.execute(
@@ -634,22 +659,19 @@ class CustomerChannelEngine(models.AbstractModel):
         key instead of the differences added since, and right whatever happened."""
         self.env.cr.execute(
             SQL(
-                """
-                DELETE FROM customer_channel_revenue WHERE company_id = %(company)s;
-                INSERT INTO customer_channel_revenue (
-                    company_id, date, channel_id, user_id, campaign_id, attribution_model,
-                    amount)
-                SELECT %(company)s, date, channel_id, user_id, campaign_id, attribution_model,
-                       SUM(amount)
-                  FROM customer_channel_attribution
-                 WHERE company_id = %(company)s
-                 GROUP BY date, channel_id, user_id, campaign_id, attribution_model
-                HAVING SUM(amount) <> 0
-                """,
+                """DELETE FROM customer_channel_revenue WHERE company_id = %(company)s;
+                   DELETE FROM customer_channel_revenue_daily WHERE company_id = %(company)s""",
                 company=company.id,
             )
         )
-        self.env["customer.channel.revenue"].invalidate_model()
+        self._add_to_revenue(
+            SQL(
+                """SELECT company_id, date, channel_id, user_id, campaign_id, attribution_model,
+                          amount
+                     FROM customer_channel_attribution WHERE company_id = %s""",
+                company.id,
+            )
+        )
 
     # ------------------------------------------------------------------ sales volume
 
@@ -840,22 +862,11 @@ class CustomerChannelEngine(models.AbstractModel):
         """Remove the attribution and the sales volume of these orders (orders being
         deleted)."""
         self.env.flush_all()
-        self.env.cr.execute(
+        self._add_to_revenue(
             SQL(
-                """
-                WITH gone AS (
-                    DELETE FROM customer_channel_attribution WHERE order_id = ANY(%s)
-                    RETURNING company_id, date, channel_id, user_id, campaign_id,
-                              attribution_model, amount
-                )
-                INSERT INTO customer_channel_revenue (
-                    company_id, date, channel_id, user_id, campaign_id, attribution_model,
-                    amount)
-                SELECT company_id, date, channel_id, user_id, campaign_id, attribution_model,
-                       -SUM(amount)
-                  FROM gone
-                 GROUP BY company_id, date, channel_id, user_id, campaign_id, attribution_model
-                """,
+                """DELETE FROM customer_channel_attribution WHERE order_id = ANY(%s)
+                   RETURNING company_id, date, channel_id, user_id, campaign_id,
+                             attribution_model, -amount AS amount""",
                 list(order_ids),
             )
         )
@@ -878,6 +889,5 @@ class CustomerChannelEngine(models.AbstractModel):
             )
         )
         self.env["customer.channel.attribution"].invalidate_model()
-        self.env["customer.channel.revenue"].invalidate_model()
         self.env["customer.channel.order"].invalidate_model()
         self.env["customer.channel.volume"].invalidate_model()

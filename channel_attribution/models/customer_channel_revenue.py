@@ -5,9 +5,9 @@ from .channel_engine import attribution_model_selection
 
 class CustomerChannelRevenue(models.Model):
     """Attributed revenue per day, channel, salesperson, campaign and model: what the
-    channel reports read. The engine adds the difference each recomputation makes (so a
-    key may have several rows until the nightly run merges them); the sums always equal
-    those of the attribution rows."""
+    channel reports read when they group or filter by salesperson or campaign. The engine
+    adds the difference each recomputation makes (so a key may have several rows until the
+    nightly run merges them); the sums always equal those of the attribution rows."""
 
     _name = "customer.channel.revenue"
     _description = "Daily Attributed Revenue"
@@ -31,6 +31,37 @@ class CustomerChannelRevenue(models.Model):
         readonly=True,
         help="Sum of the attributed amounts of the day, channel, salesperson and campaign "
         "under the model, in the company currency.",
+    )
+
+    _company_date_idx = models.Index("(company_id, date)")
+
+
+class CustomerChannelRevenueDaily(models.Model):
+    """Attributed revenue per day, channel and model: what the channel reports read when
+    they need no salesperson or campaign (a few rows per day whatever the number of
+    salespeople and campaigns). Kept by the engine with the daily revenue, in the same
+    statements."""
+
+    _name = "customer.channel.revenue.daily"
+    _description = "Daily Attributed Revenue by Channel"
+    _log_access = False
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
+    date = fields.Date(required=True, readonly=True, help="Date (UTC) of the orders.")
+    channel_id = fields.Many2one(
+        "customer.channel", required=True, readonly=True, ondelete="cascade"
+    )
+    attribution_model = fields.Selection(
+        selection=attribution_model_selection,
+        required=True,
+        readonly=True,
+        help="The attribution model.",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount = fields.Monetary(
+        readonly=True,
+        help="Sum of the attributed amounts of the day and channel under the model, in the "
+        "company currency.",
     )
 
     _company_date_idx = models.Index("(company_id, date)")

@@ -75,6 +75,7 @@ class CustomerChannelReport(models.Model):
             "user_id",
             "campaign_id",
         ],
+        "customer.channel.revenue.daily": ["date", "amount", "channel_id", "attribution_model"],
         "customer.channel.cost": ["date", "amount", "channel_id", "company_id"],
         "customer.channel.volume": [
             "date",
@@ -311,9 +312,10 @@ class CustomerChannelReport(models.Model):
         )
 
     def _on_funnel_rows(self, domain, specs, order):
-        """This report, on the daily sums of leads and new customers unless the domain, the
-        groupings, the aggregates or the order name a field only the funnel rows have; on the
-        revenue of the company's attribution model only unless they name another model's."""
+        """This report, on the daily sums of leads, new customers and revenue unless the
+        domain, the groupings, the aggregates or the order name a field only the funnel rows
+        have; on the revenue of the company's attribution model only unless they name
+        another model's."""
         names = {re.split(r"[:.]", spec)[0] for spec in specs}
         names |= {cond.field_expr.split(".")[0] for cond in Domain(domain).iter_conditions()}
         names |= set(re.findall(r"\w+", order or ""))
@@ -327,26 +329,30 @@ class CustomerChannelReport(models.Model):
     def _revenue_facts(self):
         """Daily attributed revenue under every model (under the company's model only when
         the query needs no other, ``_on_funnel_rows``); the company's model is the attributed
-        revenue."""
+        revenue. Its sums per day, channel and model when the query needs no finer
+        dimension."""
         revenue = (
             "CASE WHEN r.attribution_model = co.channel_attribution_model THEN r.amount ELSE 0 END"
         )
-        source = "customer_channel_revenue r JOIN res_company co ON co.id = r.company_id"
-        if self.env.context.get("channel_report_company_model"):
-            source += " AND r.attribution_model = co.channel_attribution_model"
-        return source, {
+        values = {
             "id": "r.id * 5 + 2",
             "fact": "'revenue'",
             "date": "r.date",
             "company_id": "r.company_id",
             "channel_id": "r.channel_id",
-            "campaign_id": "r.campaign_id",
-            "user_id": "r.user_id",
             "attribution_model": "r.attribution_model",
             "model_revenue": "r.amount",
             "attributed_revenue": revenue,
             "margin": revenue,
         }
+        table = "customer_channel_revenue_daily"
+        if not self.env.context.get("channel_report_daily"):
+            table = "customer_channel_revenue"
+            values.update(campaign_id="r.campaign_id", user_id="r.user_id")
+        source = f"{table} r JOIN res_company co ON co.id = r.company_id"
+        if self.env.context.get("channel_report_company_model"):
+            source += " AND r.attribution_model = co.channel_attribution_model"
+        return source, values
 
     def _cost_facts(self):
         return "customer_channel_cost k", {

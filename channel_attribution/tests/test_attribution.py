@@ -195,8 +195,8 @@ class TestAttribution(ChannelCase):
         )
 
     def assertRevenueMatchesAttribution(self):
-        """The daily revenue equals the sum of the attribution rows for every date, channel
-        and model."""
+        """The daily revenue, and its sums per day, channel and model, equal the sum of the
+        attribution rows for every date, channel and model."""
 
         def sums(model):
             groups = self.env[model]._read_group(
@@ -206,7 +206,9 @@ class TestAttribution(ChannelCase):
             )
             return {tuple(key): round(total, 2) for *key, total in groups if round(total, 2)}
 
-        self.assertEqual(sums("customer.channel.revenue"), sums("customer.channel.attribution"))
+        attributed = sums("customer.channel.attribution")
+        self.assertEqual(sums("customer.channel.revenue"), attributed)
+        self.assertEqual(sums("customer.channel.revenue.daily"), attributed)
 
     def test_nightly_job_through_the_cron_runner_equals_a_full_recompute(self):
         sources = [self.src_ads, self.src_search, self.src_social, self.src_unmapped]
@@ -234,6 +236,10 @@ class TestAttribution(ChannelCase):
         )
         self.env.cr.execute(
             "DELETE FROM customer_channel_revenue WHERE company_id = %s", [self.company.id]
+        )
+        self.env.cr.execute(
+            "UPDATE customer_channel_revenue_daily SET amount = 2 * amount WHERE company_id = %s",
+            [self.company.id],
         )
         self.env.cr.execute(
             "INSERT INTO customer_channel_revenue (company_id, date, channel_id, "

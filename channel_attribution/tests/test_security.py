@@ -32,3 +32,25 @@ class TestSecurity(TransactionCase):
         visible = Channel.with_user(self.users["user"]).search([])
         self.assertIn(shared, visible)
         self.assertNotIn(other, visible)
+
+    def test_daily_revenue_by_channel_access(self):
+        """Customer Insight users read the revenue of their companies; others read none."""
+        Daily = self.env["customer.channel.revenue.daily"]
+        rows = Daily.create(
+            [
+                {
+                    "company_id": company.id,
+                    "date": "2026-01-01",
+                    "channel_id": self.env.ref("channel_attribution.channel_unassigned").id,
+                    "attribution_model": "linear",
+                    "amount": 10,
+                }
+                for company in self.env.company | self.company_b
+            ]
+        )
+        self.assertEqual(
+            Daily.with_user(self.users["user"]).search([("id", "in", rows.ids)]), rows[0]
+        )
+        for name in ("rep", "plain"):
+            with self.assertRaises(AccessError):
+                Daily.with_user(self.users[name]).search([])
