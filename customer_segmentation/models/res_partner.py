@@ -285,9 +285,10 @@ class ResPartner(models.Model):
             partner[field_name] = by_partner.get(partner.commercial_partner_id.id)
 
     def _search_company_record(self, field_name, operator, value):
+        if operator in ("any", "any!") and isinstance(value, Domain):
+            return self._company_record_matches(field_name, value)
         if operator in ("any", "any!"):
-            domain = value if isinstance(value, Domain) else Domain("id", "in", value)
-            return self._commercial_partner_in(field_name, domain)
+            return self._commercial_partner_in(field_name, Domain("id", "in", value))
         if operator != "in":
             return NotImplemented
         domain = self._commercial_partner_in(
@@ -307,21 +308,44 @@ class ResPartner(models.Model):
             records.subselect(SQL.identifier(model._table, "partner_id")),
         )
 
+    def _company_record_matches(self, field_name, record_domain):
+        """Partners whose commercial entity has a current-company record matching, as a
+        condition on the join that grouping and sorting by the link's fields add (one join
+        of the records for the whole query, not a join more for the filter)."""
+        model = self.env[self._company_record_links()[field_name]].sudo()
+        record_domain = record_domain.optimize_full(model)
+
+        def to_sql(partners, alias, query):
+            record_alias = partners._company_record_join(alias, field_name, query)
+            return SQL(
+                "(%s IS NOT NULL AND %s)",
+                SQL.identifier(record_alias, "id"),
+                record_domain._to_sql(model, record_alias, query),
+            )
+
+        return Domain.custom(to_sql=to_sql)
+
     def _field_to_sql(self, alias, field_expr, query=None):
         """Read a per-company link in SQL as a join on the commercial entity and the current
         company, so that the related fields group and sort in lists and pivots."""
         if field_expr not in self._company_record_links():
             return super()._field_to_sql(alias, field_expr, query)
-        table = self.env[self._company_record_links()[field_expr]]._table
-        commercial = super()._field_to_sql(alias, "commercial_partner_id", query)
-        company_id = self.env.company.id
         if query is None:
+            table = self.env[self._company_record_links()[field_expr]]._table
             return SQL(
                 "(SELECT r.id FROM %s r WHERE r.partner_id = %s AND r.company_id = %s)",
                 SQL.identifier(table),
-                commercial,
-                company_id,
+                super()._field_to_sql(alias, "commercial_partner_id"),
+                self.env.company.id,
             )
+        return SQL.identifier(self._company_record_join(alias, field_expr, query), "id")
+
+    def _company_record_join(self, alias, field_name, query):
+        """Alias of the current company's record of the link ``field_name``, LEFT JOINed
+        once per query on the commercial entity of ``alias``."""
+        table = self.env[self._company_record_links()[field_name]]._table
+        commercial = super()._field_to_sql(alias, "commercial_partner_id", query)
+        company_id = self.env.company.id
         record_alias = query.make_alias(alias, f"{table}_{company_id}")
         query.add_join(
             "LEFT JOIN",
@@ -335,7 +359,7 @@ class ResPartner(models.Model):
                 company_id,
             ),
         )
-        return SQL.identifier(record_alias, "id")
+        return record_alias
 
     @api.depends_context("company")
     def _compute_customer_currency_id(self):

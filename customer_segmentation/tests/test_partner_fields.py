@@ -36,6 +36,14 @@ class TestPartnerFields(SegmentationCase):
             ),
             self.vip | self.contact,
         )
+        both = [("id", "in", (self.vip | self.churned).ids)]
+        self.assertEqual(
+            Partner.search([*both, "!", ("customer_lifecycle_stage", "=", "churned")]), self.vip
+        )
+        segment = self.profile(self.vip).segment_id
+        self.assertEqual(
+            Partner.search([*both, ("rfm_segment_id.name", "=", segment.name)]), self.vip
+        )
         unclassified = Partner.search([("customer_lifecycle_stage", "=", False)])
         self.assertNotIn(self.vip, unclassified)
         self.assertIn(self.env.ref("base.main_partner"), unclassified)
