@@ -17,20 +17,31 @@ class FitError(ValueError):
     """The maximum likelihood search did not converge to finite parameters."""
 
 
-def _fit(negative_log_likelihood, start):
+def _fit(negative_log_likelihood, start, customers):
     """Minimise over the logs of the parameters (so they stay positive); FitError when the
-    search does not converge."""
-    result = minimize(
-        negative_log_likelihood,
-        np.log(start),
-        method="L-BFGS-B",
-        bounds=[LOG_BOUNDS] * len(start),
-        options={"maxiter": MAX_ITERATIONS},
-    )
+    search does not converge. On a large population the finite-difference gradient of the
+    summed likelihood is mostly rounding noise near the optimum, where the line search may
+    then fail: the search goes on from there on the likelihood per customer, which says
+    whether that point is the optimum."""
+
+    def search(objective, log_start):
+        return minimize(
+            objective,
+            log_start,
+            method="L-BFGS-B",
+            bounds=[LOG_BOUNDS] * len(start),
+            options={"maxiter": MAX_ITERATIONS},
+        )
+
+    result = search(negative_log_likelihood, np.log(start))
+    log_likelihood = -result.fun
+    if not result.success:
+        result = search(lambda p: negative_log_likelihood(p) / customers, result.x)
+        log_likelihood = -result.fun * customers
     params = np.exp(result.x)
-    if not (result.success and np.isfinite(result.fun) and np.all(np.isfinite(params))):
+    if not (result.success and np.isfinite(log_likelihood) and np.all(np.isfinite(params))):
         raise FitError(str(result.message))
-    return params, -result.fun
+    return params, log_likelihood
 
 
 def group(*columns):
@@ -57,7 +68,9 @@ def fit_bgnbd(x, t_x, T):
     """Maximum likelihood (r, alpha, a, b) and the log-likelihood."""
     (x, t_x, T), weights = group(x, t_x, T)
     return _fit(
-        lambda p: -bgnbd_log_likelihood(np.exp(p), x, t_x, T, weights), [1.0, 1.0, 1.0, 1.0]
+        lambda p: -bgnbd_log_likelihood(np.exp(p), x, t_x, T, weights),
+        [1.0, 1.0, 1.0, 1.0],
+        weights.sum(),
     )
 
 
@@ -81,7 +94,11 @@ def gamma_gamma_log_likelihood(params, x, m, weights):
 def fit_gamma_gamma(x, m):
     """Maximum likelihood (p, q, v) over customers with repeat purchases (x > 0, m > 0)."""
     (x, m), weights = group(x, m)
-    return _fit(lambda p: -gamma_gamma_log_likelihood(np.exp(p), x, m, weights), [1.0, 1.0, 1.0])
+    return _fit(
+        lambda p: -gamma_gamma_log_likelihood(np.exp(p), x, m, weights),
+        [1.0, 1.0, 1.0],
+        weights.sum(),
+    )
 
 
 def _repeat_odds(params, x, t_x, T):
