@@ -335,14 +335,21 @@ class CustomerCareMetrics(models.Model):
     def _new_customer_facts(self):
         """Customers by the month of their first transaction in the company; referred when
         their referrer's commercial entity had a transaction in the company before."""
+        # The referred are found from the few partners with a referrer, not by reading the
+        # partner of every new customer.
         return (
             """customer_profile p
-                  JOIN res_partner rp ON rp.id = p.partner_id
-                  LEFT JOIN res_partner referrer ON referrer.id = rp.customer_referrer_id
-                  LEFT JOIN customer_profile rp_profile
-                    ON rp_profile.partner_id = referrer.commercial_partner_id
-                   AND rp_profile.company_id = p.company_id
-                   AND rp_profile.first_order_date < p.first_order_date
+                  LEFT JOIN (
+                      SELECT referred.id
+                        FROM res_partner rp
+                        JOIN res_partner referrer ON referrer.id = rp.customer_referrer_id
+                        JOIN customer_profile referred ON referred.partner_id = rp.id
+                        JOIN customer_profile rp_profile
+                          ON rp_profile.partner_id = referrer.commercial_partner_id
+                         AND rp_profile.company_id = referred.company_id
+                         AND rp_profile.first_order_date < referred.first_order_date
+                       WHERE rp.customer_referrer_id IS NOT NULL
+                  ) referral ON referral.id = p.id
                  WHERE p.first_order_date IS NOT NULL""",
             {
                 "id": "p.id * 8 + 7",
@@ -353,6 +360,6 @@ class CustomerCareMetrics(models.Model):
                 "segment_id": "p.segment_id",
                 "lifecycle_stage": "p.lifecycle_stage",
                 "new_count": "1",
-                "referred_count": "(rp_profile.id IS NOT NULL)::int",
+                "referred_count": "(referral.id IS NOT NULL)::int",
             },
         )
