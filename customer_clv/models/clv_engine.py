@@ -1,9 +1,11 @@
 """Fits the purchase (BG/NBD) and spend (Gamma-Gamma) models of a company and writes every
 customer's predictions from the latest fit."""
 
+import io
 import logging
 
 import numpy as np
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -17,6 +19,8 @@ _logger = logging.getLogger(__name__)
 
 MIN_REPEAT_CUSTOMERS = 200
 PREDICTION_WEEKS = 90 / 7
+NEW_PREDICTIONS_TABLE = "customer_clv_new_predictions"
+NEW_PREDICTIONS = SQL.identifier(NEW_PREDICTIONS_TABLE)
 
 
 class CustomerClvEngine(models.AbstractModel):
@@ -179,18 +183,15 @@ class CustomerClvEngine(models.AbstractModel):
             "high",
             np.where(alive < company.clv_churn_risk_medium, "medium", "low"),
         )
-        self.env.cr.execute(
-            self._prediction_upsert_sql(
-                company,
-                model,
-                partners=partner_ids.tolist(),
-                alive=alive.tolist(),
-                purchases=clv_math.expected_purchases(bgnbd, PREDICTION_WEEKS, x, t_x, T).tolist(),
-                spend=clv_math.expected_average_spend(gamma_gamma, x, m).tolist(),
-                value=value.tolist(),
-                risk=risk.tolist(),
-            )
+        self._stage_predictions(
+            partner_ids,
+            np.round(alive, 4),
+            np.round(clv_math.expected_purchases(bgnbd, PREDICTION_WEEKS, x, t_x, T), 4),
+            np.round(clv_math.expected_average_spend(gamma_gamma, x, m), 2),
+            np.round(value, 2),
+            risk,
         )
+        self.env.cr.execute(self._prediction_upsert_sql(company, model))
         written = self.env.cr.rowcount
         self._copy_classes(company)
         return written
@@ -220,45 +221,65 @@ class CustomerClvEngine(models.AbstractModel):
         )
         self.env["customer.clv.prediction"].invalidate_model()
 
-    def _prediction_upsert_sql(self, company, model, **columns):
+    def _stage_predictions(self, *columns):
+        """Copy the new predictions (columns of ``NEW_PREDICTIONS``, as arrays) into that
+        temporary table, as Odoo copies its XML ids: a million values sent as the literal
+        arrays of a statement took seconds to write and more to parse."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """DROP TABLE IF EXISTS %(new)s;
+                   CREATE TEMP TABLE %(new)s (
+                       partner_id int, p_alive numeric, purchases numeric, spend numeric,
+                       value numeric, risk varchar) ON COMMIT DROP""",
+                new=NEW_PREDICTIONS,
+            )
+        )
+        lines = ("\t".join(map(str, row)) for row in zip(*columns, strict=True))
+        rows = io.StringIO("\n".join(lines))
+        callback = psycopg2.extensions.get_wait_callback()
+        psycopg2.extensions.set_wait_callback(None)  # as Odoo does around a COPY
+        try:
+            cr.copy_from(rows, NEW_PREDICTIONS_TABLE)
+        finally:
+            psycopg2.extensions.set_wait_callback(callback)
+        cr.execute(SQL("ANALYZE %s", NEW_PREDICTIONS))
+
+    def _prediction_upsert_sql(self, company, model):
         return SQL(
             """
-            WITH new AS (
-                SELECT * FROM unnest(%(partners)s::int[], %(alive)s::numeric[],
-                                     %(purchases)s::numeric[], %(spend)s::numeric[],
-                                     %(value)s::numeric[], %(risk)s::varchar[])
-                       AS n(partner_id, p_alive, purchases, spend, value, risk)
-            ),
+            WITH new AS (SELECT * FROM %(new)s),
             removed AS (
                 DELETE FROM customer_clv_prediction c
                  WHERE c.company_id = %(company)s
                    AND NOT EXISTS (SELECT 1 FROM new WHERE new.partner_id = c.partner_id)
+            ),
+            -- Rows equal to their stored one are skipped: an upsert would lock them.
+            changed AS (
+                SELECT new.* FROM new
+                  LEFT JOIN customer_clv_prediction c
+                    ON c.partner_id = new.partner_id AND c.company_id = %(company)s
+                 WHERE (c.model_id, c.p_alive, c.expected_purchases_90d, c.expected_avg_spend,
+                        c.predicted_clv_12m, c.churn_risk)
+                       IS DISTINCT FROM (%(model)s, new.p_alive, new.purchases, new.spend,
+                                         new.value, new.risk)
             )
             INSERT INTO customer_clv_prediction (
                 partner_id, company_id, model_id, p_alive, expected_purchases_90d,
                 expected_avg_spend, predicted_clv_12m, churn_risk,
                 create_uid, create_date, write_uid, write_date)
-            SELECT partner_id, %(company)s, %(model)s, ROUND(p_alive, 4), ROUND(purchases, 4),
-                   ROUND(spend, 2), ROUND(value, 2), risk,
+            SELECT partner_id, %(company)s, %(model)s, p_alive, purchases, spend, value, risk,
                    %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-              FROM new
+              FROM changed
             ON CONFLICT (partner_id, company_id) DO UPDATE
                SET model_id = EXCLUDED.model_id, p_alive = EXCLUDED.p_alive,
                    expected_purchases_90d = EXCLUDED.expected_purchases_90d,
                    expected_avg_spend = EXCLUDED.expected_avg_spend,
                    predicted_clv_12m = EXCLUDED.predicted_clv_12m,
                    churn_risk = EXCLUDED.churn_risk, write_date = EXCLUDED.write_date
-             WHERE (customer_clv_prediction.model_id, customer_clv_prediction.p_alive,
-                    customer_clv_prediction.expected_purchases_90d,
-                    customer_clv_prediction.expected_avg_spend,
-                    customer_clv_prediction.predicted_clv_12m,
-                    customer_clv_prediction.churn_risk)
-                   IS DISTINCT FROM (EXCLUDED.model_id, EXCLUDED.p_alive,
-                    EXCLUDED.expected_purchases_90d, EXCLUDED.expected_avg_spend,
-                    EXCLUDED.predicted_clv_12m, EXCLUDED.churn_risk)
             """,
+            new=NEW_PREDICTIONS,
             company=company.id,
             model=model.id,
             uid=self.env.uid,
-            **columns,
         )
