@@ -62,6 +62,12 @@ JOINED_FIGURES = (
     ("b", "behaviour", BEHAVIOUR_COLUMNS),
     ("i", "interactions", INTERACTION_COLUMNS),
 )
+# (metric of the ``metrics`` CTE, its profile column, its score column) of quantile scoring.
+QUANTILE_DIMENSIONS = (
+    ("last_date", "last_order_date", "rfm_r_score"),
+    ("frequency", "rfm_frequency", "rfm_f_score"),
+    ("monetary", "rfm_monetary", "rfm_m_score"),
+)
 # The ``metrics`` CTE's figures and the profile columns that store them.
 STORED_METRICS = {
     "first_date": "first_order_date",
@@ -498,10 +504,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
             scope=contacts_scope(SQL.identifier("so", "partner_id"), partner_ids),
         )
 
-    def _metrics_sql(self, company, as_of, fresh_ids):
+    def _metrics_sql(self, company, as_of, fresh_ids, with_stored=True):
         """Per active commercial entity: all-history figures and the RFM window figures,
         aggregated from the transactions of ``fresh_ids`` (everyone if None), as stored for
-        the others."""
+        the others (unless not ``with_stored``: nothing ranks them)."""
         digits = company.currency_id.decimal_places
         in_window = (
             SQL("tx_date > %s", as_of - timedelta(days=company.rfm_window_days))
@@ -529,7 +535,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             in_window=in_window,
             transactions=self._transactions_sql(company, as_of, fresh_ids),
         )
-        if fresh_ids is None:
+        if fresh_ids is None or not with_stored:
             return fresh
         return SQL(
             """
@@ -795,11 +801,14 @@ class CustomerSegmentationEngine(models.AbstractModel):
             events=self._interaction_events_sql(company, as_of, scope, fresh_ids),
         )
 
-    def _scores_sql(self, company, as_of, fresh_ids):
+    def _scores_sql(self, company, as_of, fresh_ids, by_stored_quantiles=False):
         """R, F and M scores of the RFM population (customers with a transaction in the
         window), read from the ``metrics`` CTE; in a run that aggregates nobody again
         (``fresh_ids`` empty), quantile scores are the stored ones: the population's
-        figures, hence its ranks, are those they were given from."""
+        figures, hence its ranks, are those they were given from. ``by_stored_quantiles``:
+        see ``_stored_quantiles_sql``."""
+        if by_stored_quantiles:
+            return self._stored_quantiles_sql(company)
         if company.rfm_scoring_method == "quantile" and fresh_ids is not None and not fresh_ids:
             return SQL(
                 """
@@ -840,6 +849,66 @@ class CustomerSegmentationEngine(models.AbstractModel):
             f_score,
             m_score,
         )
+
+    def _stored_quantiles_sql(self, company):
+        """Quantile scores of the ``metrics`` CTE's customers against the population as
+        stored, without ranking it: a stored score is at most s exactly when the value is at
+        most the largest stored value scored at most s (RANK counts the customers strictly
+        worse), so these largest values are the quintile boundaries. The queue scores its
+        customers so in the time of their own rows, not of a sort of the population."""
+        boundaries = SQL(", ").join(
+            SQL(
+                "MAX(%s) FILTER (WHERE %s <= %s) AS %s",
+                SQL.identifier(column),
+                SQL.identifier(score),
+                bound,
+                SQL.identifier(f"{score}_{bound}"),
+            )
+            for _metric, column, score in QUANTILE_DIMENSIONS
+            for bound in range(1, 5)
+        )
+        scores = SQL(", ").join(
+            SQL(
+                "1 + %s AS %s",
+                SQL(" + ").join(
+                    SQL(
+                        "COALESCE(%s > %s, TRUE)::int",
+                        SQL.identifier("m", metric),
+                        SQL.identifier("b", f"{score}_{bound}"),
+                    )
+                    for bound in range(1, 5)
+                ),
+                SQL.identifier(score.removeprefix("rfm_")),
+            )
+            for metric, _column, score in QUANTILE_DIMENSIONS
+        )
+        return SQL(
+            """
+            SELECT m.partner_id, %(scores)s
+              FROM metrics m
+             CROSS JOIN (SELECT %(boundaries)s FROM customer_profile
+                          WHERE company_id = %(company)s AND rfm_frequency > 0) b
+             WHERE m.frequency > 0
+            """,
+            scores=scores,
+            boundaries=boundaries,
+            company=company.id,
+        )
+
+    def _scored_by_stored_quantiles(self, company, partner_ids):
+        """Whether a run of ``partner_ids`` scores them against the stored population's
+        quintile boundaries (``_stored_quantiles_sql``) rather than ranking everyone:
+        quantile scoring, some customers, and a stored population to score against."""
+        if partner_ids is None or company.rfm_scoring_method != "quantile":
+            return False
+        self.env.cr.execute(
+            SQL(
+                """SELECT 1 FROM customer_profile
+                    WHERE company_id = %s AND rfm_frequency > 0 LIMIT 1""",
+                company.id,
+            )
+        )
+        return bool(self.env.cr.fetchone())
 
     def _segment_map_sql(self, company):
         """The segment of each of the 125 (R, F, M) combinations: first match by sequence."""
@@ -1043,6 +1112,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
         figures = SQL(", ").join(
             SQL.identifier(alias, name) for alias, _cte, names in JOINED_FIGURES for name in names
         )
+        stored_quantiles = self._scored_by_stored_quantiles(company, partner_ids)
         restored = SQL()
         if fresh_ids is not None:
             restored = SQL(
@@ -1067,8 +1137,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
             classified AS (%(classified)s) %(restored)s
             """,
             fresh=list(fresh_ids or ()),
-            metrics=self._metrics_sql(company, as_of, fresh_ids),
-            scores=self._scores_sql(company, as_of, fresh_ids),
+            metrics=self._metrics_sql(company, as_of, fresh_ids, with_stored=not stored_quantiles),
+            scores=self._scores_sql(company, as_of, fresh_ids, stored_quantiles),
             segment_map=self._segment_map_sql(company),
             potential=self._potential_sql(company, as_of, partner_ids),
             payments=self._payments_sql(company, as_of, fresh_ids),

@@ -195,6 +195,22 @@ class TestReference(SegmentationCase):
             stats = self.run_engine(partner_ids=sample)
             self.assertEqual(stats["changed"], 0, sample)
 
+    def test_queued_customer_scored_against_the_stored_population(self):
+        """The queue scores its customers with the stored population's quintile
+        boundaries: one who becomes the biggest and latest buyer gets R and M 5, as a full
+        run then gives, and no other profile is rewritten."""
+        self.run_engine()
+        profile = self.env["customer.profile"].search(
+            [("company_id", "=", self.company.id), ("rfm_m_score", "=", 1)], limit=1
+        )
+        partner = profile.partner_id
+        self.order(partner, self.AS_OF, 50000)
+        stats = self.run_engine(partner_ids=partner.ids)
+        self.assertEqual(stats["written"], 1)
+        self.assertEqual((profile.rfm_r_score, profile.rfm_m_score), (5, 5))
+        self.run_engine()
+        self.assertEqual((profile.rfm_r_score, profile.rfm_m_score), (5, 5))
+
     def test_thresholds_and_amount_tiers(self):
         self.company.write(
             {
