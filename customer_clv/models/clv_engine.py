@@ -21,6 +21,7 @@ MIN_REPEAT_CUSTOMERS = 200
 PREDICTION_WEEKS = 90 / 7
 NEW_PREDICTIONS_TABLE = "customer_clv_new_predictions"
 NEW_PREDICTIONS = SQL.identifier(NEW_PREDICTIONS_TABLE)
+SUMMARY = SQL.identifier("customer_clv_summary")
 
 
 class CustomerClvEngine(models.AbstractModel):
@@ -87,28 +88,40 @@ class CustomerClvEngine(models.AbstractModel):
     def _customer_summary(self, company, end, start=None):
         """Arrays (partner ids, x, t_x, T, m) from the company's transactions up to ``end``
         (and from ``start`` when given), same-day transactions merged."""
-        segmentation = self.env["customer.segmentation.engine"].with_company(company)
         self.env.flush_all()
         tune_transaction(self.env.cr)
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH days AS (
-                    SELECT partner_id, tx_date, SUM(amount) AS amount,
+        return self._summary_arrays(self._summary_sql(company, end, start=start), end)
+
+    def _summary_sql(self, company, end, partner_ids=None, start=None):
+        """(partner_id, x, first_date, last_date, m) of the customers ``partner_ids``
+        (everyone if None): repeat purchase days, first and last purchase day and average
+        amount of the repeat days, from the transactions up to ``end`` (from ``start``)."""
+        segmentation = self.env["customer.segmentation.engine"].with_company(company)
+        return SQL(
+            """
+            SELECT partner_id, COUNT(*) - 1 AS x, MIN(tx_date) AS first_date,
+                   MAX(tx_date) AS last_date, COALESCE(AVG(amount) FILTER (WHERE rn > 1), 0) AS m
+              FROM (SELECT partner_id, tx_date, SUM(amount) AS amount,
                            ROW_NUMBER() OVER (PARTITION BY partner_id ORDER BY tx_date) AS rn
                       FROM (%(transactions)s) tx
                      WHERE n = 1 %(start)s
-                     GROUP BY partner_id, tx_date
-                )
-                SELECT partner_id, COUNT(*) - 1,
-                       (MAX(tx_date) - MIN(tx_date)) / 7.0,
-                       (%(end)s::date - MIN(tx_date)) / 7.0,
-                       COALESCE(AVG(amount) FILTER (WHERE rn > 1), 0)
-                  FROM days GROUP BY partner_id ORDER BY partner_id
-                """,
-                transactions=segmentation._transactions_sql(company, end, None),
-                start=SQL("AND tx_date >= %s", start) if start else SQL(),
-                end=end,
+                     GROUP BY partner_id, tx_date) days
+             GROUP BY partner_id
+            """,
+            transactions=segmentation._transactions_sql(company, end, partner_ids),
+            start=SQL("AND tx_date >= %s", start) if start else SQL(),
+        )
+
+    def _summary_arrays(self, summary, end):
+        """Arrays (partner ids, x, t_x, T, m) of the rows of the query ``summary``
+        (columns of ``_summary_sql``), t_x and T in weeks at ``end``."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT partner_id, x, (last_date - first_date) / 7.0,
+                          (%s::date - first_date) / 7.0, m
+                     FROM (%s) s ORDER BY partner_id""",
+                end,
+                summary,
             )
         )
         rows = self.env.cr.fetchall()
@@ -116,6 +129,34 @@ class CustomerClvEngine(models.AbstractModel):
             return (np.array([], dtype=int),) + tuple(np.array([], dtype=float) for _ in range(4))
         partner_ids, x, t_x, T, m = (np.array(column) for column in zip(*rows, strict=True))
         return partner_ids, x.astype(float), t_x.astype(float), T.astype(float), m.astype(float)
+
+    def _stage_summary(self, company, as_of, fresh_ids):
+        """Temporary table ``SUMMARY`` of every customer's ``_summary_sql`` as of ``as_of``:
+        aggregated again for ``fresh_ids`` (everyone if None), as stored on the predictions
+        for the others (their transactions did not change since)."""
+        stored = SQL()
+        if fresh_ids is not None:
+            stored = SQL(
+                """UNION ALL
+                   SELECT partner_id, repeat_purchases, first_purchase_date, last_purchase_date,
+                          avg_repeat_spend
+                     FROM customer_clv_prediction
+                    WHERE company_id = %s AND partner_id NOT IN (SELECT unnest(%s::int[]))""",
+                company.id,
+                list(fresh_ids),
+            )
+        self.env.cr.execute(
+            SQL(
+                """DROP TABLE IF EXISTS %(summary)s;
+                   CREATE TEMP TABLE %(summary)s ON COMMIT DROP AS %(fresh)s %(stored)s;
+                   ANALYZE %(summary)s""",
+                summary=SUMMARY,
+                fresh=self._summary_sql(
+                    company, as_of, None if fresh_ids is None else list(fresh_ids)
+                ),
+                stored=stored,
+            )
+        )
 
     @api.private
     def _fit(self, company, end):
@@ -168,11 +209,16 @@ class CustomerClvEngine(models.AbstractModel):
     # ------------------------------------------------------------------ predictions
 
     @api.private
-    def _refresh_predictions(self, model, as_of):
+    def _refresh_predictions(self, model, as_of, fresh_ids=None):
         """Predictions of every customer of ``model``'s company as of ``as_of`` from this
-        fit; only the rows whose values changed are written. Returns their number."""
+        fit, their inputs aggregated again for ``fresh_ids`` (everyone if None, see
+        ``_stage_summary``); only the rows whose values changed are written. Returns their
+        number."""
         company = model.company_id
-        partner_ids, x, t_x, T, m = self._customer_summary(company, as_of)
+        self.env.flush_all()
+        tune_transaction(self.env.cr)
+        self._stage_summary(company, as_of, fresh_ids)
+        partner_ids, x, t_x, T, m = self._summary_arrays(SQL("SELECT * FROM %s", SUMMARY), as_of)
         bgnbd, gamma_gamma = model._params()
         alive = clv_math.p_alive(bgnbd, x, t_x, T)
         value = clv_math.lifetime_value(
@@ -246,9 +292,13 @@ class CustomerClvEngine(models.AbstractModel):
         cr.execute(SQL("ANALYZE %s", NEW_PREDICTIONS))
 
     def _prediction_upsert_sql(self, company, model):
+        """Write the staged predictions with their inputs (``SUMMARY``), delete the others."""
         return SQL(
             """
-            WITH new AS (SELECT * FROM %(new)s),
+            WITH new AS (
+                SELECT n.*, s.x, s.first_date, s.last_date, s.m
+                  FROM %(new)s n JOIN %(summary)s s ON s.partner_id = n.partner_id
+            ),
             removed AS (
                 DELETE FROM customer_clv_prediction c
                  WHERE c.company_id = %(company)s
@@ -260,15 +310,19 @@ class CustomerClvEngine(models.AbstractModel):
                   LEFT JOIN customer_clv_prediction c
                     ON c.partner_id = new.partner_id AND c.company_id = %(company)s
                  WHERE (c.model_id, c.p_alive, c.expected_purchases_90d, c.expected_avg_spend,
-                        c.predicted_clv_12m, c.churn_risk)
+                        c.predicted_clv_12m, c.churn_risk, c.repeat_purchases,
+                        c.first_purchase_date, c.last_purchase_date, c.avg_repeat_spend)
                        IS DISTINCT FROM (%(model)s, new.p_alive, new.purchases, new.spend,
-                                         new.value, new.risk)
+                                         new.value, new.risk, new.x, new.first_date,
+                                         new.last_date, new.m)
             )
             INSERT INTO customer_clv_prediction (
                 partner_id, company_id, model_id, p_alive, expected_purchases_90d,
-                expected_avg_spend, predicted_clv_12m, churn_risk,
+                expected_avg_spend, predicted_clv_12m, churn_risk, repeat_purchases,
+                first_purchase_date, last_purchase_date, avg_repeat_spend,
                 create_uid, create_date, write_uid, write_date)
             SELECT partner_id, %(company)s, %(model)s, p_alive, purchases, spend, value, risk,
+                   x, first_date, last_date, m,
                    %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
               FROM changed
             ON CONFLICT (partner_id, company_id) DO UPDATE
@@ -276,8 +330,13 @@ class CustomerClvEngine(models.AbstractModel):
                    expected_purchases_90d = EXCLUDED.expected_purchases_90d,
                    expected_avg_spend = EXCLUDED.expected_avg_spend,
                    predicted_clv_12m = EXCLUDED.predicted_clv_12m,
-                   churn_risk = EXCLUDED.churn_risk, write_date = EXCLUDED.write_date
+                   churn_risk = EXCLUDED.churn_risk,
+                   repeat_purchases = EXCLUDED.repeat_purchases,
+                   first_purchase_date = EXCLUDED.first_purchase_date,
+                   last_purchase_date = EXCLUDED.last_purchase_date,
+                   avg_repeat_spend = EXCLUDED.avg_repeat_spend, write_date = EXCLUDED.write_date
             """,
+            summary=SUMMARY,
             new=NEW_PREDICTIONS,
             company=company.id,
             model=model.id,

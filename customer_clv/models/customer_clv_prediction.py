@@ -17,6 +17,14 @@ HELP = {
     "in Settings.",
     "class": "The customer's class in the prediction's company, copied from the "
     "classification by each classification run.",
+    "repeat_purchases": "Days on which the customer bought again after their first purchase "
+    "(several purchases of one day count once): the frequency the models start from.",
+    "first_purchase_date": "Day of the customer's first purchase in the company: the models "
+    "count the customer's age in weeks from it.",
+    "last_purchase_date": "Day of the customer's latest purchase: the models count its "
+    "recency in weeks from the first purchase to it.",
+    "avg_repeat_spend": "Average amount of the days on which the customer bought again (the "
+    "first purchase left out): the spend the Gamma-Gamma model starts from.",
     "churn_risk": "High, medium or low from the probability of being still active and the "
     "limits set in Settings.",
 }
@@ -59,6 +67,24 @@ class CustomerClvPrediction(models.Model):
         help=HELP["predicted_clv_12m"],
     )
     churn_risk = fields.Selection(CHURN_RISKS, readonly=True, help=HELP["churn_risk"])
+    # The models' inputs, kept so that a refresh aggregates again only the customers whose
+    # transactions changed.
+    repeat_purchases = fields.Integer(
+        "Repeat Purchase Days", readonly=True, aggregator="avg", help=HELP["repeat_purchases"]
+    )
+    first_purchase_date = fields.Date(
+        "First Purchase", readonly=True, help=HELP["first_purchase_date"]
+    )
+    last_purchase_date = fields.Date(
+        "Last Purchase", readonly=True, help=HELP["last_purchase_date"]
+    )
+    avg_repeat_spend = fields.Monetary(
+        "Average Repeat Spend",
+        readonly=True,
+        aggregator="avg",
+        groups=USER_GROUP,
+        help=HELP["avg_repeat_spend"],
+    )
     profile_id = fields.Many2one(
         "customer.profile",
         string="Classification",

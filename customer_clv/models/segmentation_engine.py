@@ -8,12 +8,12 @@ class CustomerSegmentationEngine(models.AbstractModel):
     _inherit = "customer.segmentation.engine"
 
     @api.private
-    def _prepare_full_run(self, company, as_of):
+    def _prepare_full_run(self, company, as_of, fresh_ids):
         """A full run first refreshes the predictions from the company's latest fit."""
-        super()._prepare_full_run(company, as_of)
+        super()._prepare_full_run(company, as_of, fresh_ids)
         model = self.env["customer.clv.model"].sudo()._latest(company)
         if model:
-            self.env["customer.clv.engine"]._refresh_predictions(model, as_of)
+            self.env["customer.clv.engine"]._refresh_predictions(model, as_of, fresh_ids)
 
     @api.private
     def _profiles_changed(self, company, partner_ids=None):

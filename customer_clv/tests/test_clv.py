@@ -128,6 +128,44 @@ class TestCustomerValue(SegmentationCase):
             )
             self.assertEqual(prediction.churn_risk, expected)
 
+    def test_refresh_of_fresh_customers_equals_a_full_refresh(self):
+        """A refresh aggregates again only the customers given; the others' inputs are read
+        from their predictions: the result is that of a full refresh."""
+        engine = self.env["customer.clv.engine"]
+        fields = [
+            "partner_id",
+            "p_alive",
+            "expected_purchases_90d",
+            "expected_avg_spend",
+            "predicted_clv_12m",
+            "churn_risk",
+            "repeat_purchases",
+            "first_purchase_date",
+            "last_purchase_date",
+            "avg_repeat_spend",
+        ]
+
+        def predictions():
+            self.env.invalidate_all()
+            return sorted(
+                self.env["customer.clv.prediction"].search_read(
+                    [("company_id", "=", self.company.id)], fields, load=False
+                ),
+                key=lambda row: row["partner_id"],
+            )
+
+        engine._refresh_predictions(self.model, CALIBRATION_END)
+        Partner = self.env["res.partner"]
+        repeat = Partner.browse(next(iter(self.partners.values())))
+        new = Partner.create({"name": "New buyer"})
+        for partner in (repeat, new):
+            self.order(partner, date(1997, 9, 20), 80)
+        engine._refresh_predictions(self.model, CALIBRATION_END, [repeat.id, new.id])
+        incremental = predictions()
+        self.assertEqual(len(incremental), 2358)
+        engine._refresh_predictions(self.model, CALIBRATION_END)
+        self.assertEqual(incremental, predictions())
+
     def test_holdout_check_grades_the_model(self):
         self.model.holdout_weeks = 13
         self.model.action_holdout_check()

@@ -183,8 +183,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
         full = partner_ids is None
         fresh_ids = partner_ids
         if full:
-            self._prepare_full_run(company, as_of)
             fresh_ids = self._take_stale_partners(company, as_of)
+            self._prepare_full_run(company, as_of, fresh_ids)
         self._unstage(company, partner_ids)  # what a scheduled run staged is superseded
         stats = self._apply_difference(company, as_of, partner_ids, fresh_ids)
         if stats["written"] or stats["deleted"]:
@@ -219,8 +219,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
         as_of = self._pending_as_of(company)
         if not as_of:
             as_of = fields.Date.today()
-            self._prepare_full_run(company, as_of)
-            self._build_result(company, as_of, None, self._take_stale_partners(company, as_of))
+            fresh_ids = self._take_stale_partners(company, as_of)
+            self._prepare_full_run(company, as_of, fresh_ids)
+            self._build_result(company, as_of, None, fresh_ids)
         applied = self._apply_batch(company, as_of)
         left = self._staged_count(company)
         if not left:
@@ -266,8 +267,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
     # ------------------------------------------------------------------ steps
 
     @api.private
-    def _prepare_full_run(self, company, as_of):
-        """Hook run before a full classification (other addons refresh its inputs)."""
+    def _prepare_full_run(self, company, as_of, fresh_ids):
+        """Hook run before a full classification (other addons refresh its inputs), once
+        the customers to aggregate again are known (``fresh_ids``, everyone if None)."""
 
     @api.private
     def _take_stale_partners(self, company, as_of):
