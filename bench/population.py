@@ -60,7 +60,8 @@ def populate(env, size, seed=0.42):
                    (%(sources)s::int[])[1 + floor(random() * 12)::int] AS source_id,
                    (%(mediums)s::int[])[1 + floor(random() * %(medium_count)s)::int] AS medium_id,
                    exp(4 + 1.2 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())) AS spend,
-                   1095 * random() AS first_ago, random() AS last_share
+                   1095 * random() AS first_ago, random() AS last_share,
+                   random() < 0.1 AS in_company_b
               FROM generate_series(1, %(customers)s) g;
             -- Orders fall between the first and the last order day of each customer, the
             -- last one anywhere from the first to today: new, active, at-risk, churned mix.
@@ -106,9 +107,12 @@ def populate(env, size, seed=0.42):
                    CASE WHEN j = 1 OR r.campaign THEN c.medium_id END, now(), now()
               FROM bench_customer c
              CROSS JOIN LATERAL generate_series(1, c.orders) j
+             -- Drawn for each order: a subquery that does not refer to j would be drawn once
+             -- per customer (all of a customer's orders on one day, of one amount).
              CROSS JOIN LATERAL (
-                SELECT CASE WHEN random() < 0.1 THEN %(company_b)s ELSE %(company)s END
+                SELECT CASE WHEN c.in_company_b THEN %(company_b)s ELSE %(company)s END
                            AS company_id,
+                       j AS order_number,
                        now() AT TIME ZONE 'UTC' - make_interval(days => 1)
                            * (c.first_ago * c.last_share
                               + random() * c.first_ago * (1 - c.last_share)) AS day,
