@@ -82,6 +82,7 @@ class CustomerClvEngine(models.AbstractModel):
             )
         )
         self._refresh_predictions(model, fields.Date.today())
+        self._copy_classes(company)
         return model.with_env(self.env)
 
     @api.private
@@ -213,7 +214,8 @@ class CustomerClvEngine(models.AbstractModel):
         """Predictions of every customer of ``model``'s company as of ``as_of`` from this
         fit, their inputs aggregated again for ``fresh_ids`` (everyone if None, see
         ``_stage_summary``); only the rows whose values changed are written. Returns their
-        number."""
+        number. The customers' class is left to ``_copy_classes`` (a classification run
+        copies it once it has run)."""
         company = model.company_id
         self.env.flush_all()
         tune_transaction(self.env.cr)
@@ -238,9 +240,7 @@ class CustomerClvEngine(models.AbstractModel):
             risk,
         )
         self.env.cr.execute(self._prediction_upsert_sql(company, model))
-        written = self.env.cr.rowcount
-        self._copy_classes(company)
-        return written
+        return self.env.cr.rowcount
 
     @api.private
     def _copy_classes(self, company, partner_ids=None):

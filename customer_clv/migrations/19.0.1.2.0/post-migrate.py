@@ -12,3 +12,4 @@ def migrate(cr, version):
             engine._refresh_predictions(
                 model, company.customer_segmentation_as_of or fields.Date.today()
             )
+            engine._copy_classes(company)
