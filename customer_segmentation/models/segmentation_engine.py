@@ -21,6 +21,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools import (
+    analyze_if_company_misjudged,
     analyze_if_stale,
     contacts_scope,
     partner_scope,
@@ -426,8 +427,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
         # After a run that wrote many profiles (the first one writes them all), the reports,
         # the care rules and the next runs plan on their new statistics; the profiles other
         # transactions wrote (the queue, earlier batches of the scheduled job) are left to
-        # autovacuum: a run no longer analyzes them when it starts.
+        # autovacuum: a run no longer analyzes them when it starts. A company whose profiles
+        # the statistics do not know yet (a second company's first run) is analyzed too.
         analyze_if_stale(self.env.cr, "customer_profile", committed=False)
+        analyze_if_company_misjudged(self.env.cr, "customer_profile", company.id)
         snapshot = self._snapshot(company, as_of)
         company.sudo().write(
             {

@@ -5,6 +5,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 
+from ..tools import analyze_if_company_misjudged
 from .common import SegmentationCase, run_cron_until_done
 
 
@@ -224,3 +225,18 @@ class TestFreshness(SegmentationCase):
         self.assertEqual(self.engine._take_stale_partners(self.company, self.AS_OF), [])
         self.assertEqual(self.run_engine()["changed"], 0, "nothing new: the scores are kept")
         self.assertEqual([p.rfm_score for p in partners], quantiles)
+
+    def test_statistics_learn_a_company_they_did_not_know(self):
+        """Rows of a company written after the last ANALYZE, too few to make the table
+        stale, are analyzed: the planner no longer believes the company has none."""
+        cr = self.env.cr
+        cr.execute("ANALYZE customer_segmentation_queue")
+        company = self.env["res.company"].create({"name": "Second company"})
+        partners = self.env["res.partner"].create([{"name": f"Queued {i}"} for i in range(80)])
+        self.env["customer.segmentation.queue"]._enqueue([(company.id, p.id) for p in partners])
+        analyze_if_company_misjudged(cr, "customer_segmentation_queue", company.id)
+        cr.execute(
+            """SELECT most_common_vals::text::int[] FROM pg_stats
+                WHERE tablename = 'customer_segmentation_queue' AND attname = 'company_id'"""
+        )
+        self.assertIn(company.id, cr.fetchone()[0])

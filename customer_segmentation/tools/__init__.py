@@ -10,6 +10,7 @@ from .groups import INTERNAL_GROUP, MANAGER_GROUP, USER_GROUP
 from .rules import insert_rule_after
 from .sql import (
     IdRange,
+    analyze_if_company_misjudged,
     analyze_if_grown,
     analyze_if_stale,
     contacts_scope,

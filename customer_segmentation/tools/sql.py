@@ -55,6 +55,35 @@ def analyze_if_grown(cr, *tables):
     )
 
 
+def analyze_if_company_misjudged(cr, table, company_id):
+    """ANALYZE ``table`` when the planner's belief of its rows of ``company_id`` (its
+    statistics of the column company_id) is off by more than 50 + 10 % of their count. A
+    company whose rows were written after the last ANALYZE, in transactions too small to
+    make the table stale (a second company's first run, batch after batch), is believed
+    to have almost none, and a join over them then becomes a nested loop over all of them
+    (minutes at a million rows)."""
+    cr.execute(
+        SQL(
+            """
+            SELECT (SELECT COUNT(*) FROM %(table)s WHERE company_id = %(company)s),
+                   GREATEST(c.reltuples, 0) * COALESCE((
+                       SELECT s.most_common_freqs[
+                                  array_position(s.most_common_vals::text::int[], %(company)s)]
+                         FROM pg_stats s
+                        WHERE s.schemaname = current_schema() AND s.tablename = %(name)s
+                          AND s.attname = 'company_id'), 0)
+              FROM pg_class c WHERE c.oid = %(name)s::regclass
+            """,
+            table=SQL.identifier(table),
+            company=company_id,
+            name=table,
+        )
+    )
+    count, believed = cr.fetchone()
+    if abs(count - believed) > 50 + 0.1 * count:
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+
+
 def _analyze_where(cr, tables, condition):
     """ANALYZE those of ``tables`` whose statistics meet ``condition`` (SQL over the
     cumulative counters ``s``, the transaction's ``x`` and the planner's ``c``)."""
