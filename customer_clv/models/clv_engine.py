@@ -152,9 +152,7 @@ class CustomerClvEngine(models.AbstractModel):
                    CREATE TEMP TABLE %(summary)s ON COMMIT DROP AS %(fresh)s %(stored)s;
                    ANALYZE %(summary)s""",
                 summary=SUMMARY,
-                fresh=self._summary_sql(
-                    company, as_of, None if fresh_ids is None else list(fresh_ids)
-                ),
+                fresh=self._summary_sql(company, as_of, fresh_ids),
                 stored=stored,
             )
         )

@@ -842,9 +842,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
                     SQL.identifier(order),
                 )
 
-            r_score = quantile("last_date")
-            f_score = quantile("frequency")
-            m_score = quantile("monetary")
+            r_score, f_score, m_score = (
+                quantile(metric) for metric, _column, _score in QUANTILE_DIMENSIONS
+            )
         return SQL(
             """
             SELECT partner_id, (%s)::int AS r_score, (%s)::int AS f_score, (%s)::int AS m_score
