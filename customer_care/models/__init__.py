@@ -4,6 +4,7 @@ from . import customer_care_rule
 from . import customer_care_log
 from . import customer_care_member
 from . import customer_purchase_month
+from . import customer_order_months
 from . import care_engine
 from . import care_playbook
 from . import segmentation_engine

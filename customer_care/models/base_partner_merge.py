@@ -36,4 +36,20 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             )
             self.env["mail.activity"].browse(filter(None, activity_ids)).sudo().unlink()
         merge_partner_rows(self.env.cr, "customer_care_member", "rule_id", src_ids, dst_id)
+        # The merged customers' order months are counted again with everyone's at the next
+        # update (their orders move in SQL, written by nobody).
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH merged AS (
+                    DELETE FROM customer_order_months WHERE partner_id = ANY(%s)
+                    RETURNING company_id
+                )
+                UPDATE res_company
+                   SET care_purchase_months_since = NULL, care_purchase_months_outdated = TRUE
+                 WHERE id IN (SELECT company_id FROM merged)
+                """,
+                [*src_ids, dst_id],
+            )
+        )
         super()._merge_customer_insight_rows(src_ids, dst_id)

@@ -122,35 +122,141 @@ class CustomerCareEngine(models.AbstractModel):
 
     @api.private
     def _refresh_purchase_months(self, company):
-        """Rebuild the ordering customers per month and class of ``company`` (what the care
-        metrics read) when the classification ran since they were built."""
+        """Bring the ordering customers per month and class of ``company`` (what the care
+        metrics read) up to date when the classification ran since the last update: the
+        customers whose orders or contacts were written since, or whose class changed,
+        are taken out of the counts as they were counted (customer.order.months) and
+        counted again from their orders. The first update counts everyone."""
         if not company.care_purchase_months_outdated:
             return
+        cr = self.env.cr
+        since = company.care_purchase_months_since
+        if since:
+            self._stage_changed_order_months(company, since)
+            scope = SQL(
+                "(m.partner_id IS NULL OR m.partner_id IN "
+                "(SELECT partner_id FROM care_order_months_changed))"
+            )
+        else:
+            cr.execute(
+                SQL(
+                    """DELETE FROM customer_purchase_month WHERE company_id = %(company)s;
+                       DELETE FROM customer_order_months WHERE company_id = %(company)s""",
+                    company=company.id,
+                )
+            )
+            scope = SQL("FALSE")
+        cr.execute(
+            SQL(
+                """
+                DROP TABLE IF EXISTS care_order_months_new;
+                CREATE TEMP TABLE care_order_months_new ON COMMIT DROP AS
+                SELECT o.partner_id, p.segment_id, p.lifecycle_stage, o.months
+                  FROM (SELECT rp.commercial_partner_id AS partner_id,
+                               array_agg(DISTINCT date_trunc('month', so.date_order)::date
+                                         ORDER BY date_trunc('month', so.date_order)::date)
+                                   AS months
+                          FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+                         WHERE so.state = 'sale' AND so.company_id = %(company)s
+                           AND %(counted_again)s
+                         GROUP BY 1) o
+                  LEFT JOIN customer_profile p
+                    ON p.partner_id = o.partner_id AND p.company_id = %(company)s
+                """,
+                company=company.id,
+                counted_again=SQL(
+                    "rp.commercial_partner_id IN (SELECT partner_id FROM care_order_months_changed)"
+                )
+                if since
+                else SQL("TRUE"),
+            )
+        )
+        self._count_order_months(company, scope)
+        company.sudo().write(
+            {"care_purchase_months_outdated": False, "care_purchase_months_since": cr.now()}
+        )
+        self.env["customer.purchase.month"].invalidate_model()
+
+    @api.private
+    def _stage_changed_order_months(self, company, since):
+        """The customers to count again (table care_order_months_changed): those of the
+        orders and contacts written since ``since``, and those counted under another class
+        than their current one."""
         self.env.cr.execute(
             SQL(
                 """
-                DELETE FROM customer_purchase_month WHERE company_id = %(company)s;
-                INSERT INTO customer_purchase_month (
-                    company_id, date, segment_id, lifecycle_stage, ordering_count, repeat_count)
-                SELECT %(company)s, m.month, p.segment_id, p.lifecycle_stage, COUNT(*),
-                       COUNT(*) FILTER (WHERE m.month > m.first_month)
-                  FROM (SELECT partner_id, month,
-                               MIN(month) OVER (PARTITION BY partner_id) AS first_month
-                          FROM (SELECT rp.commercial_partner_id AS partner_id,
-                                       date_trunc('month', so.date_order)::date AS month
-                                  FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
-                                 WHERE so.state = 'sale' AND so.company_id = %(company)s
-                                 GROUP BY 1, 2) o
-                       ) m
+                DROP TABLE IF EXISTS care_order_months_changed;
+                CREATE TEMP TABLE care_order_months_changed ON COMMIT DROP AS
+                SELECT rp.commercial_partner_id AS partner_id
+                  FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+                 WHERE so.write_date >= %(since)s
+                UNION
+                SELECT commercial_partner_id FROM res_partner WHERE write_date >= %(since)s
+                UNION
+                SELECT m.partner_id FROM customer_order_months m
                   LEFT JOIN customer_profile p
-                    ON p.partner_id = m.partner_id AND p.company_id = %(company)s
-                 GROUP BY m.month, p.segment_id, p.lifecycle_stage
+                    ON p.partner_id = m.partner_id AND p.company_id = m.company_id
+                 WHERE m.company_id = %(company)s
+                   AND (m.segment_id, m.lifecycle_stage)
+                       IS DISTINCT FROM (p.segment_id, p.lifecycle_stage);
+                ANALYZE care_order_months_changed
                 """,
                 company=company.id,
+                since=since,
             )
         )
-        company.sudo().care_purchase_months_outdated = False
-        self.env["customer.purchase.month"].invalidate_model()
+
+    @api.private
+    def _count_order_months(self, company, scope):
+        """Apply to the counts per month and class the difference between the customers'
+        months as counted (the rows of customer.order.months in ``scope``) and as they are
+        now (care_order_months_new), then store the new ones in their place."""
+        key = SQL(
+            """pm.company_id = %s AND pm.date = d.month
+               AND COALESCE(pm.segment_id, 0) = COALESCE(d.segment_id, 0)
+               AND COALESCE(pm.lifecycle_stage, '') = COALESCE(d.lifecycle_stage, '')""",
+            company.id,
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TEMP TABLE care_order_months_delta ON COMMIT DROP AS
+                SELECT month, segment_id, lifecycle_stage, SUM(sign) AS ordering,
+                       COALESCE(SUM(sign) FILTER (WHERE month > first_month), 0) AS repeat
+                  FROM (SELECT unnest(months) AS month, months[1] AS first_month,
+                               segment_id, lifecycle_stage, sign
+                          FROM (SELECT months, segment_id, lifecycle_stage, -1 AS sign
+                                  FROM customer_order_months m
+                                 WHERE m.company_id = %(company)s AND %(scope)s
+                                UNION ALL
+                                SELECT months, segment_id, lifecycle_stage, 1
+                                  FROM care_order_months_new) moved) x
+                 GROUP BY 1, 2, 3
+                HAVING SUM(sign) != 0
+                    OR COALESCE(SUM(sign) FILTER (WHERE month > first_month), 0) != 0;
+                UPDATE customer_purchase_month pm
+                   SET ordering_count = pm.ordering_count + d.ordering,
+                       repeat_count = pm.repeat_count + d.repeat
+                  FROM care_order_months_delta d WHERE %(key)s;
+                INSERT INTO customer_purchase_month (
+                    company_id, date, segment_id, lifecycle_stage, ordering_count, repeat_count)
+                SELECT %(company)s, d.month, d.segment_id, d.lifecycle_stage, d.ordering, d.repeat
+                  FROM care_order_months_delta d
+                 WHERE NOT EXISTS (SELECT 1 FROM customer_purchase_month pm WHERE %(key)s);
+                DELETE FROM customer_purchase_month
+                 WHERE company_id = %(company)s AND ordering_count <= 0;
+                DROP TABLE care_order_months_delta;
+                DELETE FROM customer_order_months m WHERE m.company_id = %(company)s AND %(scope)s;
+                INSERT INTO customer_order_months (
+                    company_id, partner_id, segment_id, lifecycle_stage, months)
+                SELECT %(company)s, partner_id, segment_id, lifecycle_stage, months
+                  FROM care_order_months_new
+                """,
+                company=company.id,
+                scope=scope,
+                key=key,
+            )
+        )
 
     # ------------------------------------------------------------------ phase 1: claim
 
@@ -306,7 +412,8 @@ class CustomerCareEngine(models.AbstractModel):
     @api.private
     def _sync_members(self, rule):
         """Customers entering the rule's class become members (not acted yet); those who
-        left are forgotten, so that re-entering acts again."""
+        left are forgotten, so that re-entering acts again. Members already there are left
+        out before the insert (an anti-join), not one by one by its conflict check."""
         self.env.cr.execute(
             SQL(
                 """
@@ -322,6 +429,8 @@ class CustomerCareEngine(models.AbstractModel):
                                 WHERE l.rule_id = %(rule)s AND l.partner_id = t.partner_id
                                   AND l.state IN ('pending', 'open'))
                   FROM targets t
+                 WHERE NOT EXISTS (SELECT 1 FROM customer_care_member m
+                                    WHERE m.rule_id = %(rule)s AND m.partner_id = t.partner_id)
                 ON CONFLICT (rule_id, partner_id) DO NOTHING
                 """,
                 targets=rule._target_sql(),

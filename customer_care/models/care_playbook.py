@@ -217,9 +217,22 @@ class CustomerCareEngine(models.AbstractModel):
         self.env["sale.order"].flush_model(["partner_id", "company_id", "state", "date_order"])
         self.env["mail.message"].flush_model(["author_id", "message_type", "date"])
         self.env["customer.care.log"].flush_model()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT MIN(l.date) FROM customer_care_log l
+                    WHERE %s AND l.state = 'open' AND l.plan_id IS NOT NULL""",
+                scope,
+            )
+        )
+        (first_launch,) = cr.fetchone()
+        if not first_launch:
+            return []
         # Each reason is a semi-join over all the open launches at once: as sub-plans per
-        # launch, the planner scanned every message for each of them (quadratic).
-        self.env.cr.execute(
+        # launch, the planner scanned every message for each of them (quadratic). Only the
+        # orders and messages since the first open launch are read (a literal date, so
+        # that the planner reads the recent orders by date).
+        cr.execute(
             SQL(
                 """
                 WITH launched AS (
@@ -237,7 +250,8 @@ class CustomerCareEngine(models.AbstractModel):
                              JOIN sale_order so ON so.partner_id = c.id
                             WHERE c.commercial_partner_id = l.partner_id
                               AND so.company_id = l.company_id
-                              AND so.state = 'sale' AND so.date_order > l.date)
+                              AND so.state = 'sale' AND so.date_order > l.date
+                              AND so.date_order > %(first_launch)s)
                     UNION ALL
                     SELECT l.id, 'reply' FROM launched l
                      WHERE l.plan_stop_on_reply AND EXISTS (
@@ -245,7 +259,7 @@ class CustomerCareEngine(models.AbstractModel):
                              JOIN mail_message m ON m.author_id = c.id
                             WHERE c.commercial_partner_id = l.partner_id
                               AND m.message_type IN ('email', 'comment')
-                              AND m.date > l.date)
+                              AND m.date > l.date AND m.date > %(first_launch)s)
                 )
                 UPDATE customer_care_log l
                    SET state = 'stopped', stop_reason = s.reason, date_stopped = %(today)s
@@ -256,9 +270,10 @@ class CustomerCareEngine(models.AbstractModel):
                 """,
                 today=fields.Date.today(),
                 scope=scope,
+                first_launch=first_launch,
             )
         )
-        log_ids = [row[0] for row in self.env.cr.fetchall()]
+        log_ids = [row[0] for row in cr.fetchall()]
         if not log_ids:
             return log_ids
         self.env["customer.care.log"].invalidate_model()

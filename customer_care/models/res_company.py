@@ -154,8 +154,15 @@ class ResCompany(models.Model):
         "Ordering Customers Outdated",
         default=True,
         readonly=True,
-        help="Set by each complete classification run: the care engine then rebuilds the "
-        "ordering customers per month and class that the care metrics read.",
+        help="Set by each complete classification run: the care engine then brings the "
+        "ordering customers per month and class that the care metrics read up to date.",
+    )
+    care_purchase_months_since = fields.Datetime(
+        "Ordering Customers Updated",
+        readonly=True,
+        help="When the care engine last brought the ordering customers per month up to "
+        "date: the customers whose orders were written since, or whose class changed, are "
+        "counted again at its next update. Empty: every customer is counted again.",
     )
     care_effectiveness_window_days = fields.Integer(
         "Effectiveness Window (days)",

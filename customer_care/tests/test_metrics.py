@@ -1,6 +1,6 @@
 import random
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -230,6 +230,61 @@ class TestCareMetrics(SegmentationCase):
             want = sum(1 for p in new if referred(p))
             self.assertEqual((new_count, referred_count), (len(new), want), segment.name)
             self.assertAlmostEqual(rate, 100 * want / len(new))
+
+    def _purchase_months(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT date, segment_id, lifecycle_stage, ordering_count, repeat_count
+                 FROM customer_purchase_month WHERE company_id = %s
+                ORDER BY date, segment_id NULLS FIRST, lifecycle_stage NULLS FIRST""",
+            [self.company.id],
+        )
+        return self.env.cr.fetchall()
+
+    def test_ordering_customers_counted_again_equal_a_full_count(self):
+        """Orders added, cancelled and re-dated, classes changed: the counts brought up to
+        date from the changed customers equal those counted from every order."""
+        care = self.env["customer.care.engine"]
+        before = self._purchase_months()
+        self.env.cr.execute(  # written before the last update, as on the next day
+            """UPDATE sale_order SET write_date = write_date - interval '1 day';
+               UPDATE res_partner SET write_date = write_date - interval '1 day'"""
+        )
+        newcomer = self.customer("Newcomer")
+        self.order(newcomer, date(2025, 7, 5), 90)
+        self.order(self.customers[4], date(2025, 8, 2), 60)
+        orders = self.env["sale.order"].search(
+            [("partner_id", "in", [p.id for p in self.customers[5:8]])], order="id"
+        )
+        orders[0]._action_cancel()
+        orders[-1].date_order = datetime(2023, 5, 17, 9, 0)
+        self.engine.run(as_of=date(2025, 9, 30))  # classes change with recency
+        self.assertTrue(self.company.care_purchase_months_since, "counted again, not all")
+        care._refresh_purchase_months(self.company)
+        counted_again = self._purchase_months()
+        self.assertNotEqual(counted_again, before)
+        self.env.cr.execute("SELECT COUNT(*) FROM care_order_months_changed")
+        self.assertLess(self.env.cr.fetchone()[0], len(self.customers), "only the changed ones")
+        self.company.write({"care_purchase_months_since": False})
+        self.company.sudo().care_purchase_months_outdated = True
+        care._refresh_purchase_months(self.company)
+        self.assertEqual(counted_again, self._purchase_months())
+
+    def test_merged_customers_are_counted_again(self):
+        care = self.env["customer.care.engine"]
+        before = sum(count for *_key, count, _repeat in self._purchase_months())
+        kept, merged = self.customers[9], self.customers[10]
+        months = len(self.order_days[kept.id] | self.order_days[merged.id])
+        self.env["base.partner.merge.automatic.wizard"]._merge(
+            [kept.id, merged.id], kept, extra_checks=False
+        )
+        self.engine.run(as_of=date(2025, 7, 31))
+        care._refresh_purchase_months(self.company)
+        after = sum(count for *_key, count, _repeat in self._purchase_months())
+        self.assertEqual(
+            after,
+            before - len(self.order_days[kept.id]) - len(self.order_days[merged.id]) + months,
+        )
 
     def test_ordering_customers_are_rebuilt_after_each_classification(self):
         care = self.env["customer.care.engine"]
