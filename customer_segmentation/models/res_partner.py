@@ -340,6 +340,21 @@ class ResPartner(models.Model):
             )
         return SQL.identifier(self._company_record_join(alias, field_expr, query), "id")
 
+    def _traverse_related_sql(self, alias, field, query):
+        """A field related to a column of a per-company record reads it from the record's
+        join (grouping by the classification joined the profiles twice: once on the
+        commercial entity, once more by the profile's id)."""
+        link, _dot, fname = field.related.partition(".")
+        if (
+            link not in self._company_record_links()
+            or "." in fname
+            or query is None
+            or not (self.env.su or field.compute_sudo)
+        ):
+            return super()._traverse_related_sql(alias, field, query)
+        model = self.sudo().env[self._company_record_links()[link]]
+        return model, model._fields[fname], self._company_record_join(alias, link, query)
+
     def _company_record_join(self, alias, field_name, query):
         """Alias of the current company's record of the link ``field_name``, LEFT JOINed
         once per query on the commercial entity of ``alias``."""
