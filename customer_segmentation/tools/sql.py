@@ -120,11 +120,20 @@ def contacts_scope(column, partners):
     as for :func:`partner_scope`), written to use the index on the contact column."""
     if partners is None:
         return SQL()
-    return SQL(
-        "AND %s IN (SELECT id FROM res_partner WHERE TRUE %s)",
-        column,
-        partner_scope(SQL.identifier("commercial_partner_id"), partners),
-    )
+    if isinstance(partners, IdRange):
+        contacts = SQL(
+            "SELECT id FROM res_partner WHERE TRUE %s",
+            partner_scope(SQL.identifier("commercial_partner_id"), partners),
+        )
+    else:
+        # Joined from the ids: "commercial_partner_id = ANY(ids)" scanned every partner
+        # for a thousand ids instead of reading their contacts by the index.
+        contacts = SQL(
+            "SELECT rp.id FROM unnest(%s::int[]) AS c(id) "
+            "JOIN res_partner rp ON rp.commercial_partner_id = c.id",
+            list(partners),
+        )
+    return SQL("AND %s IN (%s)", column, contacts)
 
 
 def merge_partner_rows(cr, table, key, src_ids, dst_id, prefer=None):
