@@ -133,10 +133,9 @@ class CustomerCareEngine(models.AbstractModel):
         since = company.care_purchase_months_since
         if since:
             self._stage_changed_order_months(company, since)
-            scope = SQL(
-                "(m.partner_id IS NULL OR m.partner_id IN "
-                "(SELECT partner_id FROM care_order_months_changed))"
-            )
+            changed = SQL("(SELECT partner_id FROM care_order_months_changed)")
+            scope = SQL("(m.partner_id IS NULL OR m.partner_id IN %s)", changed)
+            counted_again = SQL("rp.commercial_partner_id IN %s", changed)
         else:
             cr.execute(
                 SQL(
@@ -145,7 +144,7 @@ class CustomerCareEngine(models.AbstractModel):
                     company=company.id,
                 )
             )
-            scope = SQL("FALSE")
+            scope, counted_again = SQL("FALSE"), SQL("TRUE")
         cr.execute(
             SQL(
                 """
@@ -164,11 +163,7 @@ class CustomerCareEngine(models.AbstractModel):
                     ON p.partner_id = o.partner_id AND p.company_id = %(company)s
                 """,
                 company=company.id,
-                counted_again=SQL(
-                    "rp.commercial_partner_id IN (SELECT partner_id FROM care_order_months_changed)"
-                )
-                if since
-                else SQL("TRUE"),
+                counted_again=counted_again,
             )
         )
         self._count_order_months(company, scope)
