@@ -84,9 +84,11 @@ class CustomerCareEngine(models.AbstractModel):
         for rule in rules:
             self._claim(rule)
         result = dict.fromkeys(rules.ids, 0)
-        while batch := self._next_batch(company, rules):
-            rule, rows = batch
-            result[rule.id] += self._act(rule, rows)
+        for rule in rules:
+            after = 0  # the lines scheduled in this transaction are skipped by their id
+            while rows := self._pending_lines(rule, after):
+                result[rule.id] += self._act(rule, rows)
+                after = rows[-1][0]
         _logger.info("Care rules of %s: %s actions", company.name, sum(result.values()))
         return result
 
@@ -458,10 +460,11 @@ class CustomerCareEngine(models.AbstractModel):
     # ------------------------------------------------------------------ phase 2: act
 
     def _batch_size_of(self, rule):
-        """Activities in bulk are cheap; a message or an e-mail per customer is not."""
-        if rule.mail_mode != "activity" or rule.notify_assignee or rule.plan_id:
+        """Activities in bulk are cheap (a playbook's launch creates one per step); a message
+        or an e-mail per customer is not."""
+        if rule.mail_mode != "activity" or rule.notify_assignee:
             return self._message_batch_size
-        return self._batch_size
+        return max(self._batch_size // max(len(rule.plan_id.template_ids), 1), 1)
 
     @api.private
     def _next_batch(self, company, rules):
@@ -480,17 +483,25 @@ class CustomerCareEngine(models.AbstractModel):
         if not row:
             return None
         rule = self.env["customer.care.rule"].browse(row[0])
+        return rule, self._pending_lines(rule)
+
+    def _pending_lines(self, rule, after=0):
+        """[(log id, partner id, user id)]: the next batch of claimed lines of ``rule`` to
+        schedule, after the line ``after``. Within one transaction the index still holds the
+        lines it scheduled: starting after the last of them keeps each batch from reading
+        them all again."""
         self.env.cr.execute(
             SQL(
                 """SELECT id, partner_id, user_id FROM customer_care_log
-                    WHERE company_id = %s AND state = 'pending' AND rule_id = %s
+                    WHERE company_id = %s AND state = 'pending' AND rule_id = %s AND id > %s
                     ORDER BY id LIMIT %s""",
-                company.id,
+                rule.company_id.id,
                 rule.id,
+                after,
                 self._batch_size_of(rule),
             )
         )
-        return rule, self.env.cr.fetchall()
+        return self.env.cr.fetchall()
 
     @api.private
     def _pending_batches(self, company):

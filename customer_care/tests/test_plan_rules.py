@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
@@ -7,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.misc import format_date
 
+from ..models.care_engine import CustomerCareEngine
 from .common import CareCase
 
 
@@ -165,6 +167,23 @@ class TestPlanRules(CareCase):
                 message.body,
             )
         self.assertFalse(any(self.care.run(rule).values()), "never launched twice")
+
+    def test_batches_are_sized_by_the_steps(self):
+        """A batch holds as many launches as its activities allow (four steps: a quarter of
+        a batch), and a run of several batches schedules every launch once."""
+        extra = [self.customer(f"New {i}", user_id=self.rep.id) for i in range(4)]
+        for partner in extra:
+            self.order(partner, self.today - timedelta(days=2), 10)
+        self.engine.run()
+        rule = self.plan_rule(notify_assignee=False)
+        with patch.object(CustomerCareEngine, "_batch_size", 8):
+            self.assertEqual(self.care._batch_size_of(rule), 2)
+            self.assertEqual(self.care.run(rule), {rule.id: 5})
+        logs = self.logs(rule)
+        self.assertEqual(logs.partner_id, self.new | self.env["res.partner"].concat(*extra))
+        self.assertEqual(set(logs.mapped("state")), {"open"})
+        for log in logs:
+            self.assertEqual(len(self.steps(log)), 4)
 
     def test_steps_done_one_by_one(self):
         """The launch stays open while steps are left; what is recorded with a step is kept;
