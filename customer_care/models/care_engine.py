@@ -83,6 +83,7 @@ class CustomerCareEngine(models.AbstractModel):
         self._close_vanished_activities(company)
         for rule in rules:
             self._claim(rule)
+        company.sudo().care_claimed_at = self.env.cr.now()
         result = dict.fromkeys(rules.ids, 0)
         for rule in rules:
             after = 0  # the lines scheduled in this transaction are skipped by their id
@@ -100,8 +101,10 @@ class CustomerCareEngine(models.AbstractModel):
     @api.private
     def _step_apply_rules(self):
         """One transaction of the scheduled run of ``env.company``: a batch of claimed
-        customers to schedule, else a claim by every rule. The run is over when the rules
-        claim nobody. Returns the steps left, or None if another run holds the lock."""
+        customers to schedule, else a claim by every rule. The run is over when what the
+        rules claimed in it is scheduled, or when they claim nobody (lines left by an
+        earlier run are scheduled first, then the rules claim). Returns the steps left, or
+        None if another run holds the lock."""
         company = self.env.company
         self.env.flush_all()
         tune_transaction(self.env.cr)
@@ -110,7 +113,12 @@ class CustomerCareEngine(models.AbstractModel):
         rules = self._rules(company)
         if batch := self._next_batch(company, rules):
             self._act(*batch)
-            return self._pending_batches(company) + 1  # then a claim that finds nobody new
+            left = self._pending_batches(company)
+            run_started = self.env.context.get("lastcall")
+            claimed_in_run = (
+                run_started and company.care_claimed_at and (company.care_claimed_at > run_started)
+            )
+            return left if claimed_in_run else left + 1  # else a claim follows
         self._refresh_purchase_months(company)
         self._follow_plans(company)
         self._close_vanished_activities(company)
@@ -120,6 +128,7 @@ class CustomerCareEngine(models.AbstractModel):
                 claimed += self._claim(rule)
             except UserError as error:
                 _logger.warning("%s", error)
+        company.sudo().care_claimed_at = self.env.cr.now()
         return self._pending_batches(company) + 1 if claimed else 0
 
     @api.private

@@ -164,6 +164,12 @@ class ResCompany(models.Model):
         "date: the customers whose orders were written since, or whose class changed, are "
         "counted again at its next update. Empty: every customer is counted again.",
     )
+    care_claimed_at = fields.Datetime(
+        "Care Rules Last Applied",
+        readonly=True,
+        help="When the care rules of this company last looked for the customers to act on. "
+        "The scheduled run ends once the customers found in that run are scheduled.",
+    )
     care_effectiveness_window_days = fields.Integer(
         "Effectiveness Window (days)",
         default=90,

@@ -2,6 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import odoo
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
@@ -201,6 +202,22 @@ class TestCareEngine(CareCase):
         self.assertEqual(len(logs.partner_id), 6)
         self.assertEqual(len(logs.activity_id), 6)
         self.assertEqual(set(logs.mapped("state")), {"open"})
+
+    def test_scheduled_run_ends_with_the_batches_it_claimed(self):
+        """Once what the rules claimed in a scheduled run is scheduled, the run is over:
+        they do not look for customers twice in one run."""
+        extra = [self.customer(f"New {i}", user_id=self.rep.id) for i in range(5)]
+        for partner in extra:
+            self.order(partner, self.today - timedelta(days=2), 10)
+        self.engine.run()
+        rule = self.rule(["new"])
+        cron = self.env.ref("customer_care.ir_cron_run_care_rules").sudo()
+        cron.lastcall = fields.Datetime.now() - timedelta(days=1)
+        with patch.object(CustomerCareEngine, "_message_batch_size", 2):
+            calls = run_cron_until_done(self, "customer_care.ir_cron_run_care_rules")
+        self.assertEqual(calls, 4, "a claim, then three batches")
+        self.assertEqual(len(self.logs(rule, state="open")), 6)
+        self.assertTrue(self.company.care_claimed_at)
 
     def test_a_second_open_action_is_impossible(self):
         rule = self.rule(["vip"])
