@@ -116,16 +116,19 @@ class CustomerCareEngine(models.AbstractModel):
             for record in self.env[model].browse({row[column] for row in created})
         }
         dates = {day: format_date(self.env, day) for day in {row[3] for row in created}}
+        # The launches of a batch mostly share their steps: each line is written once.
+        line = self.env._("%(activity)s, assigned to %(name)s, due on the %(deadline)s")
+        texts = {}
         lines = {}
         for _activity, partner_id, user_id, deadline, summary, type_id in created:
-            lines.setdefault(partner_id, []).append(
-                self.env._(
-                    "%(activity)s, assigned to %(name)s, due on the %(deadline)s",
-                    activity=summary or names[type_id],
-                    name=names[user_id],
-                    deadline=dates[deadline],
-                )
-            )
+            key = (summary or names[type_id], user_id, deadline)
+            if key not in texts:
+                texts[key] = line % {
+                    "activity": key[0],
+                    "name": names[user_id],
+                    "deadline": dates[deadline],
+                }
+            lines.setdefault(partner_id, []).append(texts[key])
         title = self.env._(
             'The playbook "%(plan)s" of the care rule "%(rule)s" has been started',
             plan=rule.plan_id.name,
@@ -140,13 +143,14 @@ class CustomerCareEngine(models.AbstractModel):
         Thread = self.env["mail.thread"]
         author_id, email_from = Thread._message_compute_author()
         partner_ids = list(lines)
-        bodies = [
-            str(
-                Markup("<p>%s</p><ul>%s</ul>")
-                % (title, Markup().join(Markup("<li>%s</li>") % text for text in lines[partner]))
-            )
-            for partner in partner_ids
-        ]
+        body_of = {}  # customers with the same lines get the same body, written once
+        for texts in map(tuple, lines.values()):
+            if texts not in body_of:
+                body_of[texts] = str(
+                    Markup("<p>%s</p><ul>%s</ul>")
+                    % (title, Markup().join(Markup("<li>%s</li>") % text for text in texts))
+                )
+        bodies = [body_of[tuple(lines[partner])] for partner in partner_ids]
         now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
