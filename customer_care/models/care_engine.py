@@ -674,26 +674,51 @@ class CustomerCareEngine(models.AbstractModel):
     def _key_figures(self, partners, expressions):
         """{expression: {partner id: value}} of ``object.<field>[.<path>]`` expressions, as
         the ORM gives them. The partner fields that live in a column (per-company
-        classification included) are read for every partner in one query; a path goes on
-        through the ORM from the few records they link, as do computed fields."""
+        classification included) are read for every partner in one query; those computed on
+        the per-company record (a profile's recency) are computed on the records that query
+        finds, all together; a path goes on through the ORM from the few records they link,
+        as do the other computed fields."""
         Partner = partners.browse()
+        links = Partner._company_record_links()
         names = {expression.split(".")[1] for expression in expressions}
         in_sql = sorted(name for name in names if _in_column(Partner._fields[name]))
+        on_link = {}  # name: (link, field of the linked record)
+        for name in sorted(names - set(in_sql)):
+            link, _dot, fname = (Partner._fields[name].related or "").partition(".")
+            if link in links and "." not in fname:
+                on_link[name] = (link, fname)
+        link_names = sorted({link for link, _fname in on_link.values()})
         query = Partner._search([("id", "in", partners.ids)], active_test=False)
         rows = self.env.execute_query(
             query.select(
                 SQL.identifier(Partner._table, "id"),
                 *(Partner._field_to_sql(Partner._table, name, query) for name in in_sql),
+                *(Partner._field_to_sql(Partner._table, link, query) for link in link_names),
             )
         )
+
+        def as_partner_value(name, value):
+            field = Partner._fields[name]
+            return field.convert_to_record(field.convert_to_cache(value, Partner), Partner)
+
         by_field = {name: {} for name in names}
+        linked = {}
         for partner_id, *row in rows:
-            for name, value in zip(in_sql, row, strict=True):
-                field = Partner._fields[name]
-                by_field[name][partner_id] = field.convert_to_record(
-                    field.convert_to_cache(value, Partner), Partner
-                )
-        for name in names - set(in_sql):
+            for name, value in zip(in_sql, row, strict=False):
+                by_field[name][partner_id] = as_partner_value(name, value)
+            linked[partner_id] = dict(zip(link_names, row[len(in_sql) :], strict=True))
+        for name, (link, fname) in on_link.items():
+            records = (
+                self.env[links[link]]
+                .sudo()
+                .browse(sorted({ids[link] for ids in linked.values() if ids[link]}))
+            )
+            value_of = {record.id: record[fname] for record in records}  # one prefetch
+            by_field[name] = {
+                partner_id: as_partner_value(name, value_of.get(ids[link], False))
+                for partner_id, ids in linked.items()
+            }
+        for name in names - set(in_sql) - set(on_link):
             by_field[name] = {partner.id: partner[name] for partner in partners}
         values = {}
         for expression in expressions:

@@ -169,15 +169,20 @@ class TestActivityTexts(CareCase):
         buyer = self.customer("Figures", user_id=self.rep.id)
         self.order(buyer, self.today - timedelta(days=40), 10)
         self.order(buyer, self.today - timedelta(days=3), 20)
+        unclassified = self.customer("No figures", user_id=self.rep.id)
         self.engine.run()
         self.env["res.lang"]._activate_lang("zh_CN")
         expressions = set(self.env["res.partner"].mail_allowed_qweb_expressions())
         expressions -= {"object.contact_name", "object.partner_id", "object.partner_id.name"}
+        self.assertIn("object.rfm_recency_days", expressions, "computed on the profile")
         for lang in ("en_US", "zh_CN"):
-            partners = self.env["res.partner"].with_context(lang=lang).browse(buyer.ids)
+            partners = self.env["res.partner"].with_context(lang=lang).browse(
+                (buyer | unclassified).ids
+            )
             figures = self.care._key_figures(partners, expressions)
-            for expression in expressions:
-                expected = partners
-                for name in expression.split(".")[1:]:
-                    expected = expected[name]
-                self.assertEqual(figures[expression][buyer.id], expected, expression)
+            for partner in partners:
+                for expression in expressions:
+                    expected = partner
+                    for name in expression.split(".")[1:]:
+                        expected = expected[name]
+                    self.assertEqual(figures[expression][partner.id], expected, expression)
