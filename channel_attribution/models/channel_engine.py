@@ -185,6 +185,9 @@ class CustomerChannelEngine(models.AbstractModel):
         self._rebuild_revenue(company)
         self._rebuild_volume(company)
         self._finish_funnel(company)
+        # The queue then reads the rows of its customers on statistics of the tables the
+        # run filled, not of the empty ones (a scan of every funnel row per batch).
+        analyze_if_stale(self.env.cr, "customer_acquisition", "customer_channel_funnel")
         company.sudo().write(
             {"channel_attribution_cursor": 0, "channel_attribution_as_of": fields.Date.today()}
         )

@@ -109,18 +109,23 @@ class CustomerChannelEngine(models.AbstractModel):
         """The conditions on the leads ``l`` and the acquisitions ``a`` of ``_funnel_sql``."""
         if partners is None and lead_ids is None:
             return SQL(), SQL()
-        stored = SQL(
-            """SELECT ref_id FROM customer_channel_funnel f
-                WHERE f.fact = 'lead' AND f.company_id = %s %s""",
+        # One list of leads, each part read through its index: the three conditions OR-ed
+        # scanned every lead, and the planner, expecting them all, every customer and
+        # profile too (1.6 s per batch of the queue at 1m); as an array, the planner reads
+        # the leads by their ids rather than scanning them all to join the list.
+        leads = SQL(
+            """%s
+               UNION SELECT f.ref_id FROM customer_channel_funnel f
+                      WHERE f.fact = 'lead' AND f.company_id = %s %s
+               UNION SELECT c.id FROM crm_lead c WHERE TRUE %s""",
+            lead_ids
+            if isinstance(lead_ids, SQL)
+            else SQL("SELECT unnest(%s::int[])", lead_ids or []),
             company.id,
             partner_scope(SQL.identifier("f", "partner_id"), partners or []),
+            contacts_scope(SQL.identifier("c", "partner_id"), partners or []),
         )
-        lead_scope = SQL(
-            "AND (%s OR l.id IN (%s) OR (TRUE %s))",
-            _ids_in(SQL.identifier("l", "id"), lead_ids),
-            stored,
-            contacts_scope(SQL.identifier("l", "partner_id"), partners or []),
-        )
+        lead_scope = SQL("AND l.id = ANY(ARRAY(%s))", leads)  # by the ids' index
         return lead_scope, partner_scope(SQL.identifier("a", "partner_id"), partners or [])
 
     @api.model

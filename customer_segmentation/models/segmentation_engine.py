@@ -534,11 +534,15 @@ class CustomerSegmentationEngine(models.AbstractModel):
                  GROUP BY partner_id
                 HAVING SUM(n) > 0
             ) tx
-              JOIN res_partner cp ON cp.id = tx.partner_id AND cp.active
+             WHERE %(active)s
             """,
             digits=digits,
             in_window=in_window,
             transactions=self._transactions_sql(company, as_of, fresh_ids),
+            active=SQL("tx.partner_id IN (SELECT id FROM res_partner WHERE active)")
+            if fresh_ids is None
+            # Looked up one by one: joined, the planner scanned every partner for a batch.
+            else SQL("(SELECT cp.active FROM res_partner cp WHERE cp.id = tx.partner_id)"),
         )
         if fresh_ids is None or not with_stored:
             return fresh
