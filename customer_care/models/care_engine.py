@@ -96,7 +96,16 @@ class CustomerCareEngine(models.AbstractModel):
     @api.model
     def _cron_apply_rules(self):
         companies = self.env["res.company"].search([("customer_care_enabled", "=", True)])
-        self._cron_per_company(companies, "_step_apply_rules")
+        # A company whose rules claimed in this run and whose claims are all scheduled is
+        # done: each call of the job would otherwise start with it again.
+        run_started = self.env.context.get("lastcall")
+        done = companies.filtered(
+            lambda company: run_started
+            and company.care_claimed_at
+            and company.care_claimed_at > run_started
+            and not self._pending_batches(company)
+        )
+        self._cron_per_company(companies - done, "_step_apply_rules")
 
     @api.private
     def _step_apply_rules(self):

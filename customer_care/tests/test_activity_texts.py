@@ -176,8 +176,8 @@ class TestActivityTexts(CareCase):
         expressions -= {"object.contact_name", "object.partner_id", "object.partner_id.name"}
         self.assertIn("object.rfm_recency_days", expressions, "computed on the profile")
         for lang in ("en_US", "zh_CN"):
-            partners = self.env["res.partner"].with_context(lang=lang).browse(
-                (buyer | unclassified).ids
+            partners = (
+                self.env["res.partner"].with_context(lang=lang).browse((buyer | unclassified).ids)
             )
             figures = self.care._key_figures(partners, expressions)
             for partner in partners:

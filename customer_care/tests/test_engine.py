@@ -211,13 +211,25 @@ class TestCareEngine(CareCase):
             self.order(partner, self.today - timedelta(days=2), 10)
         self.engine.run()
         rule = self.rule(["new"])
+        first = self.env["res.company"].create({"name": "AAA first company", "sequence": 0})
         cron = self.env.ref("customer_care.ir_cron_run_care_rules").sudo()
         cron.lastcall = fields.Datetime.now() - timedelta(days=1)
-        with patch.object(CustomerCareEngine, "_message_batch_size", 2):
+        steps = []
+        step = CustomerCareEngine._step_apply_rules
+
+        def counted_step(engine):
+            steps.append(engine.env.company)
+            return step(engine)
+
+        with (
+            patch.object(CustomerCareEngine, "_message_batch_size", 2),
+            patch.object(CustomerCareEngine, "_step_apply_rules", counted_step),
+        ):
             calls = run_cron_until_done(self, "customer_care.ir_cron_run_care_rules")
-        self.assertEqual(calls, 4, "a claim, then three batches")
+        self.assertEqual(calls, 5, "the first company's claim; a claim, then three batches")
         self.assertEqual(len(self.logs(rule, state="open")), 6)
         self.assertTrue(self.company.care_claimed_at)
+        self.assertEqual(steps.count(first), 1, "a company done is not taken again")
 
     def test_a_second_open_action_is_impossible(self):
         rule = self.rule(["vip"])
