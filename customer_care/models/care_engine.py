@@ -83,7 +83,6 @@ class CustomerCareEngine(models.AbstractModel):
         self._close_vanished_activities(company)
         for rule in rules:
             self._claim(rule)
-        company.sudo().care_claimed_at = self.env.cr.now()
         result = dict.fromkeys(rules.ids, 0)
         for rule in rules:
             after = 0  # the lines scheduled in this transaction are skipped by their id

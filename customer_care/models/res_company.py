@@ -167,8 +167,8 @@ class ResCompany(models.Model):
     care_claimed_at = fields.Datetime(
         "Care Rules Last Applied",
         readonly=True,
-        help="When the care rules of this company last looked for the customers to act on. "
-        "The scheduled run ends once the customers found in that run are scheduled.",
+        help="When the scheduled job last had the care rules of this company look for the "
+        "customers to act on. Its run ends once the customers found in that run are scheduled.",
     )
     care_effectiveness_window_days = fields.Integer(
         "Effectiveness Window (days)",

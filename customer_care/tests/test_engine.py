@@ -231,6 +231,19 @@ class TestCareEngine(CareCase):
         self.assertTrue(self.company.care_claimed_at)
         self.assertEqual(steps.count(first), 1, "a company done is not taken again")
 
+    def test_scheduled_run_after_a_run_now(self):
+        """A manager's run does not count as the scheduled job's: its next run claims."""
+        rule = self.rule(["new"])
+        cron = self.env.ref("customer_care.ir_cron_run_care_rules").sudo()
+        cron.lastcall = fields.Datetime.now() - timedelta(days=1)
+        self.care.run(rule)
+        self.assertFalse(self.company.care_claimed_at)
+        late = self.customer("Late", user_id=self.rep.id)
+        self.order(late, self.today - timedelta(days=1), 10)
+        self.engine.run()
+        run_cron_until_done(self, "customer_care.ir_cron_run_care_rules")
+        self.assertEqual(len(self.logs(rule, late)), 1)
+
     def test_a_second_open_action_is_impossible(self):
         rule = self.rule(["vip"])
         self.care.run(rule)
