@@ -97,14 +97,18 @@ class CustomerCareEngine(models.AbstractModel):
         companies = self.env["res.company"].search([("customer_care_enabled", "=", True)])
         # A company whose rules claimed in this run and whose claims are all scheduled is
         # done: each call of the job would otherwise start with it again.
-        run_started = self.env.context.get("lastcall")
         done = companies.filtered(
-            lambda company: run_started
-            and company.care_claimed_at
-            and company.care_claimed_at > run_started
-            and not self._pending_batches(company)
+            lambda company: self._claimed_in_run(company) and not self._pending_batches(company)
         )
         self._cron_per_company(companies - done, "_step_apply_rules")
+
+    def _claimed_in_run(self, company):
+        """Whether the rules of ``company`` claimed since the scheduled job last ended, that
+        is in its current run (Odoo gives the job its last end as ``lastcall``)."""
+        run_started = self.env.context.get("lastcall")
+        return bool(
+            run_started and company.care_claimed_at and company.care_claimed_at > run_started
+        )
 
     @api.private
     def _step_apply_rules(self):
@@ -122,11 +126,7 @@ class CustomerCareEngine(models.AbstractModel):
         if batch := self._next_batch(company, rules):
             self._act(*batch)
             left = self._pending_batches(company)
-            run_started = self.env.context.get("lastcall")
-            claimed_in_run = (
-                run_started and company.care_claimed_at and (company.care_claimed_at > run_started)
-            )
-            return left if claimed_in_run else left + 1  # else a claim follows
+            return left if self._claimed_in_run(company) else left + 1  # else a claim follows
         self._refresh_purchase_months(company)
         self._follow_plans(company)
         self._close_vanished_activities(company)
@@ -712,7 +712,7 @@ class CustomerCareEngine(models.AbstractModel):
         by_field = {name: {} for name in names}
         linked = {}
         for partner_id, *row in rows:
-            for name, value in zip(in_sql, row, strict=False):
+            for name, value in zip(in_sql, row[: len(in_sql)], strict=True):
                 by_field[name][partner_id] = as_partner_value(name, value)
             linked[partner_id] = dict(zip(link_names, row[len(in_sql) :], strict=True))
         for name, (link, fname) in on_link.items():
