@@ -509,17 +509,16 @@ class CustomerSegmentationEngine(models.AbstractModel):
             scope=contacts_scope(SQL.identifier("so", "partner_id"), partner_ids),
         )
 
-    def _metrics_sql(self, company, as_of, fresh_ids, with_stored=True):
-        """Per active commercial entity: all-history figures and the RFM window figures,
-        aggregated from the transactions of ``fresh_ids`` (everyone if None), as stored for
-        the others (unless not ``with_stored``: nothing ranks them)."""
+    def _fresh_metrics_sql(self, company, as_of, fresh_ids):
+        """Per active commercial entity of ``fresh_ids`` (everyone if None): all-history
+        figures and the RFM window figures, aggregated from its transactions."""
         digits = company.currency_id.decimal_places
         in_window = (
             SQL("tx_date > %s", as_of - timedelta(days=company.rfm_window_days))
             if company.rfm_window_days
             else SQL("TRUE")
         )
-        fresh = SQL(
+        return SQL(
             """
             SELECT tx.* FROM (
                 SELECT partner_id,
@@ -544,18 +543,21 @@ class CustomerSegmentationEngine(models.AbstractModel):
             # Looked up one by one: joined, the planner scanned every partner for a batch.
             else SQL("(SELECT cp.active FROM res_partner cp WHERE cp.id = tx.partner_id)"),
         )
+
+    def _metrics_sql(self, company, fresh_ids, with_stored=True):
+        """The RFM population's figures: the ``fresh_metrics`` CTE, and as stored for the
+        other customers (unless not ``with_stored``: nothing ranks them)."""
         if fresh_ids is None or not with_stored:
-            return fresh
+            return SQL("SELECT * FROM fresh_metrics")
         return SQL(
             """
-            %(fresh)s
+            SELECT * FROM fresh_metrics
             UNION ALL
             SELECT partner_id, %(stored)s
               FROM customer_profile
              WHERE company_id = %(company)s AND order_count > 0
                AND partner_id NOT IN (SELECT partner_id FROM fresh)
             """,
-            fresh=fresh,
             stored=SQL(", ").join(SQL.identifier(name) for name in STORED_METRICS.values()),
             company=company.id,
         )
@@ -1018,13 +1020,12 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
     def _universe_sql(self, company, partner_ids, fresh_ids):
         """The active customers in scope (``partner_ids``, everyone if None) to classify
-        from their documents, with their region: those of the ``metrics`` and ``potential``
-        CTEs and the pinned. In an incremental run (``fresh_ids`` given), only the fresh
-        ones and those without a profile: the others are ``_restored_sql``."""
-        only = {"metrics": SQL(), "potential": SQL(), "pinned": SQL()}
+        from their documents, with their region: those of the ``fresh_metrics`` and
+        ``potential`` CTEs and the pinned. In an incremental run (``fresh_ids`` given), only
+        the fresh ones and those without a profile: the others are ``_restored_sql``."""
+        only = {"potential": SQL(), "pinned": SQL()}
         if fresh_ids is not None:
             fresh = SQL("partner_id IN (SELECT partner_id FROM fresh)")
-            only["metrics"] = SQL("WHERE %s", fresh)
             only["pinned"] = SQL("AND %s", fresh)
             only["potential"] = SQL(
                 """WHERE %s OR NOT EXISTS (
@@ -1036,7 +1037,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
         return SQL(
             """
             SELECT u.partner_id, cp.country_id, cp.state_id, cp.city FROM (
-                SELECT partner_id FROM metrics %(metrics)s
+                SELECT partner_id FROM fresh_metrics
                 UNION SELECT partner_id FROM potential %(potential)s
                 UNION SELECT partner_id FROM customer_profile
                        WHERE company_id = %(company)s
@@ -1135,6 +1136,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
         return SQL(
             """
             WITH fresh AS (SELECT DISTINCT unnest(%(fresh)s::int[]) AS partner_id),
+            fresh_metrics AS (%(fresh_metrics)s),
             metrics AS (%(metrics)s),
             scores AS (%(scores)s),
             segment_map AS (%(segment_map)s),
@@ -1146,7 +1148,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
             classified AS (%(classified)s) %(restored)s
             """,
             fresh=list(fresh_ids or ()),
-            metrics=self._metrics_sql(company, as_of, fresh_ids, with_stored=not stored_quantiles),
+            fresh_metrics=self._fresh_metrics_sql(company, as_of, fresh_ids),
+            metrics=self._metrics_sql(company, fresh_ids, with_stored=not stored_quantiles),
             scores=self._scores_sql(company, as_of, fresh_ids, stored_quantiles),
             segment_map=self._segment_map_sql(company),
             potential=self._potential_sql(company, as_of, partner_ids),
@@ -1157,7 +1160,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
             classified=self._classification_sql(
                 company,
                 as_of,
-                SQL("FROM universe u LEFT JOIN metrics m ON m.partner_id = u.partner_id %s", joins),
+                SQL(
+                    "FROM universe u LEFT JOIN fresh_metrics m ON m.partner_id = u.partner_id %s",
+                    joins,
+                ),
                 SQL(", u.country_id, u.state_id, u.city, %s", figures),
             ),
             restored=restored,
