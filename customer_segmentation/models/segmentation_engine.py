@@ -1024,7 +1024,14 @@ class CustomerSegmentationEngine(models.AbstractModel):
         ``potential`` CTEs and the pinned. In an incremental run (``fresh_ids`` given), only
         the fresh ones and those without a profile: the others are ``_restored_sql``."""
         only = {"potential": SQL(), "pinned": SQL()}
+        partner = SQL("JOIN res_partner cp ON cp.id = u.partner_id")
         if fresh_ids is not None:
+            # A few customers: read by id (joined, the planner hashed every partner).
+            partner = SQL(
+                """CROSS JOIN LATERAL (
+                       SELECT country_id, state_id, city, active FROM res_partner
+                        WHERE id = u.partner_id OFFSET 0) cp"""
+            )
             fresh = SQL("partner_id IN (SELECT partner_id FROM fresh)")
             only["pinned"] = SQL("AND %s", fresh)
             only["potential"] = SQL(
@@ -1043,9 +1050,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
                        WHERE company_id = %(company)s
                          AND (pinned_stage IS NOT NULL OR pinned_segment_id IS NOT NULL)
                          %(pinned)s
-            ) u JOIN res_partner cp ON cp.id = u.partner_id AND cp.active
-             WHERE TRUE %(scope)s
+            ) u %(partner)s
+             WHERE cp.active %(scope)s
             """,
+            partner=partner,
             company=company.id,
             scope=partner_scope(SQL.identifier("partner_id"), partner_ids),
             **only,
