@@ -721,6 +721,9 @@ class CustomerChannelEngine(models.AbstractModel):
             SQL.identifier("o", "source_id"),
             SQL.identifier("o", "medium_id"),
         )
+        # An order's lines are read by the order (OFFSET 0 fences the subquery): when few
+        # products are known, the planner started from them and intersected each product's
+        # lines with the order's, 12 s per queue batch of 5 000 customers at 1m.
         return SQL(
             """
             CREATE TEMP TABLE %(new)s AS
@@ -735,13 +738,15 @@ class CustomerChannelEngine(models.AbstractModel):
               LEFT JOIN LATERAL (
                 SELECT ROUND(SUM(l.product_uom_qty * lu.factor / pu.factor)::numeric,
                              %(digits)s) AS units
-                  FROM sale_order_line l
+                  FROM (SELECT product_id, product_uom_id, product_uom_qty
+                          FROM sale_order_line
+                         WHERE order_id = o.order_id AND display_type IS NULL
+                           AND is_downpayment IS NOT TRUE
+                        OFFSET 0) l
                   JOIN product_product pp ON pp.id = l.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                   JOIN uom_uom lu ON lu.id = l.product_uom_id
                   JOIN uom_uom pu ON pu.id = pt.uom_id
-                 WHERE l.order_id = o.order_id AND l.display_type IS NULL
-                   AND l.is_downpayment IS NOT TRUE
               ) u ON TRUE
             """,
             new=NEW_VOLUME,

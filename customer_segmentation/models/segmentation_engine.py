@@ -1118,18 +1118,6 @@ class CustomerSegmentationEngine(models.AbstractModel):
         (``partner_ids``, everyone if None) whose figures are aggregated again (``fresh_ids``,
         everyone if None) or who have no profile yet; and in an incremental run, restored:
         that of the other profiles in scope, from their stored figures."""
-        joins = SQL(" ").join(
-            SQL(
-                "LEFT JOIN %s %s ON %s = u.partner_id",
-                SQL.identifier(cte),
-                SQL.identifier(alias),
-                SQL.identifier(alias, "partner_id"),
-            )
-            for alias, cte, _names in JOINED_FIGURES
-        )
-        figures = SQL(", ").join(
-            SQL.identifier(alias, name) for alias, _cte, names in JOINED_FIGURES for name in names
-        )
         stored_quantiles = self._scored_by_stored_quantiles(company, partner_ids)
         restored = SQL()
         if fresh_ids is not None:
@@ -1165,16 +1153,33 @@ class CustomerSegmentationEngine(models.AbstractModel):
             behaviour=self._behaviour_sql(company, as_of, fresh_ids),
             interactions=self._interactions_sql(company, as_of, fresh_ids),
             universe=self._universe_sql(company, partner_ids, fresh_ids),
-            classified=self._classification_sql(
-                company,
-                as_of,
-                SQL(
-                    "FROM universe u LEFT JOIN fresh_metrics m ON m.partner_id = u.partner_id %s",
-                    joins,
-                ),
-                SQL(", u.country_id, u.state_id, u.city, %s", figures),
-            ),
+            classified=self._universe_classification_sql(company, as_of),
             restored=restored,
+        )
+
+    def _universe_classification_sql(self, company, as_of):
+        """The classification of the ``universe`` CTE's customers from their figures
+        aggregated again (``fresh_metrics`` and the JOINED_FIGURES CTEs), with their region."""
+        joins = SQL(" ").join(
+            SQL(
+                "LEFT JOIN %s %s ON %s = u.partner_id",
+                SQL.identifier(cte),
+                SQL.identifier(alias),
+                SQL.identifier(alias, "partner_id"),
+            )
+            for alias, cte, _names in JOINED_FIGURES
+        )
+        figures = SQL(", ").join(
+            SQL.identifier(alias, name) for alias, _cte, names in JOINED_FIGURES for name in names
+        )
+        return self._classification_sql(
+            company,
+            as_of,
+            SQL(
+                "FROM universe u LEFT JOIN fresh_metrics m ON m.partner_id = u.partner_id %s",
+                joins,
+            ),
+            SQL(", u.country_id, u.state_id, u.city, %s", figures),
         )
 
     def _difference_sql(self, company, as_of, partner_ids, fresh_ids):
