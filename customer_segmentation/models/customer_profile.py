@@ -41,6 +41,10 @@ HELP = {
     "the minimum if so set), whatever the lifecycle stage: a new or at-risk customer of high "
     "value is flagged rather than hidden.",
     "segmented_at": "When the engine last changed this customer's figures or classes.",
+    "aggregated_at": "When the run that last wrote this customer's figures began to aggregate "
+    "them from the documents; a nightly run does not aggregate again a customer whose "
+    "documents were not written after it.",
+    "aggregated_as_of": "The as-of date of the run that last wrote this customer's figures.",
     "paid_invoice_count": "Posted customer invoices of the company fully paid (paid or in "
     "payment) by the last run; credit notes and invoices cancelled by a credit note excluded.",
     "avg_days_to_pay": "Mean, over the fully paid invoices, of the days from the invoice date to "
@@ -164,6 +168,12 @@ class CustomerProfile(models.Model):
         help="A manager pinned the stage or the segment.",
     )
     segmented_at = fields.Datetime("Classified On", readonly=True, help=HELP["segmented_at"])
+    aggregated_at = fields.Datetime(
+        "Figures Aggregated On", readonly=True, help=HELP["aggregated_at"]
+    )
+    aggregated_as_of = fields.Date(
+        "Figures Aggregated As Of", readonly=True, help=HELP["aggregated_as_of"]
+    )
     # The customer's region, copied by each run: the analysis by region groups a million
     # profiles without joining their contacts.
     country_id = fields.Many2one(

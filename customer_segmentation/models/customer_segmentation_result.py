@@ -58,6 +58,8 @@ class CustomerSegmentationResult(models.Model):
     oldest_overdue_date = fields.Date("Oldest Overdue Due Date", help=HELP["oldest_overdue_date"])
     open_receivable = fields.Float(digits=False, help=HELP["open_receivable"])
     payment_class = fields.Char(help=HELP["payment_class"])
+    aggregated_at = fields.Datetime("Figures Aggregated On", help=HELP["aggregated_at"])
+    aggregated_as_of = fields.Date("Figures Aggregated As Of", help=HELP["aggregated_as_of"])
     preferred_weekday = fields.Char(help=HELP["preferred_weekday"])
     preferred_hour = fields.Integer(help=HELP["preferred_hour"])
     preferred_team_id = fields.Integer("Preferred Sales Channel", help=HELP["preferred_team_id"])

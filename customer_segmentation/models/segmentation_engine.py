@@ -109,6 +109,8 @@ RESULT_COLUMNS = (
     "as_of",
     "is_delete",
     *PROFILE_VALUE_COLUMNS,
+    "aggregated_at",
+    "aggregated_as_of",
     "old_stage",
     "old_segment_id",
     "old_tier",
@@ -184,8 +186,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
         full = partner_ids is None
         fresh_ids = partner_ids
         if full:
-            fresh_ids = self._take_stale_partners(company, as_of)
-            self._prepare_full_run(company, as_of, fresh_ids)
+            stale_ids, fresh_ids = self._take_stale_partners(company, as_of)
+            self._prepare_full_run(company, as_of, stale_ids)
         self._unstage(company, partner_ids)  # what a scheduled run staged is superseded
         stats = self._apply_difference(company, as_of, partner_ids, fresh_ids)
         if stats["written"] or stats["deleted"]:
@@ -220,8 +222,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
         as_of = self._pending_as_of(company)
         if not as_of:
             as_of = fields.Date.today()
-            fresh_ids = self._take_stale_partners(company, as_of)
-            self._prepare_full_run(company, as_of, fresh_ids)
+            stale_ids, fresh_ids = self._take_stale_partners(company, as_of)
+            self._prepare_full_run(company, as_of, stale_ids)
             self._build_result(company, as_of, None, fresh_ids)
         applied = self._apply_batch(company, as_of)
         left = self._staged_count(company)
@@ -274,76 +276,113 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
     @api.private
     def _take_stale_partners(self, company, as_of):
-        """Commercial partners whose stored figures may differ from their documents as of
-        ``as_of`` (see ``_stale_documents_sql``), contacts edited and customers queued since
-        the last full run began (the watermark), customers with an interaction leaving the
-        90-day window. None when everyone must be aggregated
-        again (first run, a run back in time, or a change of the settings the figures depend
-        on). Moves the watermark to now."""
+        """(stale, fresh) commercial partners, both None when everyone must be aggregated
+        again (first run, a run back in time, or a change of the settings the figures
+        depend on). Stale: those whose stored figures may differ from their documents as
+        of ``as_of`` (see ``_stale_documents_sql``), contacts edited and customers queued
+        since the last full run began (the watermark), customers with an interaction
+        leaving the 90-day window. Fresh: those of them to aggregate again, that is less
+        the customers whose figures a run aggregated since (the queue, as of its date) and
+        whose documents did not change after it. Moves the watermark to now."""
         since, last = company.customer_segmentation_watermark, company.customer_segmentation_as_of
         company.sudo().customer_segmentation_watermark = self.env.cr.now()
         if not since or not last or as_of < last:
-            return None
+            return None, None
         self.env.cr.execute(
             SQL(
-                """%s
-                UNION SELECT commercial_partner_id FROM res_partner WHERE write_date >= %s
-                UNION SELECT partner_id FROM customer_segmentation_queue WHERE company_id = %s
-                UNION SELECT partner_id FROM customer_profile
-                       WHERE company_id = %s AND interactions_expire_on <= %s""",
-                self._stale_documents_sql(company, as_of, since, last),
-                since,
-                company.id,
-                company.id,
-                as_of,
+                """
+                SELECT partner_id, bool_or(fresh) FROM (
+                    %(documents)s
+                    UNION ALL
+                    SELECT rp.commercial_partner_id,
+                           rp.write_date >= GREATEST(%(since)s, p.aggregated_at)
+                      FROM res_partner rp
+                      LEFT JOIN customer_profile p ON p.partner_id = rp.commercial_partner_id
+                                                  AND p.company_id = %(company)s
+                     WHERE rp.write_date >= %(since)s
+                    UNION ALL
+                    SELECT partner_id, TRUE FROM customer_segmentation_queue
+                     WHERE company_id = %(company)s
+                    UNION ALL
+                    SELECT partner_id, TRUE FROM customer_profile
+                     WHERE company_id = %(company)s AND interactions_expire_on <= %(as_of)s
+                ) stale GROUP BY partner_id
+                """,
+                documents=self._stale_documents_sql(company, as_of, since, last),
+                since=since,
+                company=company.id,
+                as_of=as_of,
             )
         )
-        return [partner_id for (partner_id,) in self.env.cr.fetchall()]
+        rows = self.env.cr.fetchall()
+        return [partner_id for partner_id, _f in rows], [p for p, fresh in rows if fresh]
 
     def _stale_documents_sql(self, company, as_of, since, last):
-        """Commercial partners of the orders and invoices written since ``since``, dated
-        since the last as-of date ``last`` or leaving the RFM window since (a payment
-        rewrites its invoice), and of the unpaid invoices falling due since ``last``."""
-        dated = [(last + timedelta(days=1), as_of + timedelta(days=1))]
-        if company.rfm_window_days:
-            window = timedelta(days=company.rfm_window_days)
-            dated.append((last - window + timedelta(days=1), as_of - window + timedelta(days=1)))
+        """(commercial partner, fresh) of the orders and invoices written since ``since``,
+        dated since the last as-of date ``last`` or leaving the RFM window since (a payment
+        rewrites its invoice), and of the unpaid invoices falling due since ``last``.
+        Fresh: the same holds with the time and date the customer's profile was aggregated
+        (``aggregated_at``, ``aggregated_as_of``) where they are later."""
+        window = company.rfm_window_days
 
-        def written_or_dated(alias, date_column):
-            column = SQL.identifier(alias, date_column)
-            return SQL(" OR ").join(
-                [
-                    SQL("%s >= %s", SQL.identifier(alias, "write_date"), since),
-                    *(
-                        SQL("(%s >= %s AND %s < %s)", column, low, column, high)
-                        for low, high in dated
-                    ),
-                ]
+        def changes(alias, date_column, since, last):
+            """Written since ``since``, or dated in what ``last`` (a date) to ``as_of``
+            adds to the figures or takes from the window (SQL expressions)."""
+            conditions = [SQL("%s >= %s", SQL.identifier(alias, "write_date"), since)]
+            if date_column:
+                column = SQL.identifier(alias, date_column)
+                conditions.extend(
+                    SQL(
+                        "(%s >= %s + %s AND %s < %s)",
+                        column,
+                        last,
+                        1 - shift,
+                        column,
+                        as_of + timedelta(days=1 - shift),
+                    )
+                    for shift in ((0, window) if window else (0,))
+                )
+            return SQL("(%s)", SQL(" OR ").join(conditions))
+
+        def criteria(since, last):
+            dated = "invoice_date" if company.customer_transaction_source == "invoice" else None
+            falling_due = SQL(
+                """(am.move_type = 'out_invoice' AND am.state = 'posted'
+                    AND am.payment_state IN ('not_paid', 'partial')
+                    AND am.invoice_date_due >= %s AND am.invoice_date_due < %s)""",
+                last,
+                as_of,
+            )
+            # The behaviour profile reads the orders whatever the transaction source.
+            return (
+                changes("so", "date_order", since, last),
+                SQL("(%s OR %s)", changes("am", dated, since, last), falling_due),
             )
 
-        if company.customer_transaction_source == "invoice":
-            invoice_changes = written_or_dated("am", "invoice_date")
-        else:
-            invoice_changes = SQL("am.write_date >= %s", since)
-        # The behaviour profile reads the orders whatever the transaction source.
+        orders, invoices = criteria(since, last)
+        fresh_orders, fresh_invoices = criteria(
+            SQL("GREATEST(%s, p.aggregated_at)", since),
+            SQL("GREATEST(%s::date, p.aggregated_as_of)", last),
+        )
         return SQL(
             """
-            SELECT rp.commercial_partner_id FROM sale_order so
+            SELECT rp.commercial_partner_id AS partner_id, %(fresh_orders)s AS fresh
+              FROM sale_order so
               JOIN res_partner rp ON rp.id = so.partner_id
-             WHERE so.company_id = %(company)s AND (%(order_changes)s)
-            UNION
-            SELECT am.commercial_partner_id FROM account_move am
+              LEFT JOIN customer_profile p
+                ON p.partner_id = rp.commercial_partner_id AND p.company_id = %(company)s
+             WHERE so.company_id = %(company)s AND %(orders)s
+            UNION ALL
+            SELECT am.commercial_partner_id, %(fresh_invoices)s FROM account_move am
+              LEFT JOIN customer_profile p
+                ON p.partner_id = am.commercial_partner_id AND p.company_id = %(company)s
              WHERE am.company_id = %(company)s AND am.move_type IN ('out_invoice', 'out_refund')
-               AND (%(invoice_changes)s
-                    OR (am.move_type = 'out_invoice' AND am.state = 'posted'
-                        AND am.payment_state IN ('not_paid', 'partial')
-                        AND am.invoice_date_due >= %(last)s
-                        AND am.invoice_date_due < %(as_of)s))""",
+               AND %(invoices)s""",
             company=company.id,
-            order_changes=written_or_dated("so", "date_order"),
-            invoice_changes=invoice_changes,
-            last=last,
-            as_of=as_of,
+            orders=orders,
+            invoices=invoices,
+            fresh_orders=fresh_orders,
+            fresh_invoices=fresh_invoices,
         )
 
     @api.private
@@ -1203,6 +1242,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                 ),
                 SQL("c.partner_id IS NOT NULL"),
                 PROFILE_VALUE_COLUMNS,
+                SQL("%s::timestamp, %s::date", self.env.cr.now(), as_of),
             )
         ]
         if fresh_ids is not None:
@@ -1221,6 +1261,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                            OR old.pinned_segment_id IS NOT NULL"""
                     ),
                     CLASS_COLUMNS,
+                    SQL("old.aggregated_at, old.aggregated_as_of"),
                 )
             )
         return SQL(
@@ -1229,11 +1270,12 @@ class CustomerSegmentationEngine(models.AbstractModel):
             SQL(" UNION ALL ").join(changes),
         )
 
-    def _changes_sql(self, company, as_of, source, classified, compared):
+    def _changes_sql(self, company, as_of, source, classified, compared, aggregated):
         """The difference rows of ``source`` (a FROM clause of the new classification
         ``c`` beside the stored profile ``old``): a delete where the customer is no longer
         ``classified``, else an upsert where ``old`` is missing or one of the ``compared``
-        columns of ``c`` differs (the others are kept as stored)."""
+        columns of ``c`` differs (the others are kept as stored). ``aggregated``: when and
+        as of which date the figures of ``c`` were aggregated (two SQL expressions)."""
         new = {
             name: SQL.identifier("c" if name in compared else "old", name)
             for name in PROFILE_VALUE_COLUMNS
@@ -1243,7 +1285,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
         return SQL(
             """
             SELECT %(company)s, COALESCE(c.partner_id, old.partner_id), %(as_of)s::date,
-                   NOT (%(classified)s), %(values)s,
+                   NOT (%(classified)s), %(values)s, %(aggregated)s,
                    old.lifecycle_stage, old.segment_id, old.value_tier
               %(source)s
              WHERE NOT (%(classified)s) OR old.id IS NULL OR %(changed)s
@@ -1256,6 +1298,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                 for name in PROFILE_VALUE_COLUMNS
             ),
             source=source,
+            aggregated=aggregated,
             changed=SQL(" OR ").join(
                 SQL("%s IS DISTINCT FROM %s", SQL.identifier("old", name), new[name])
                 for name in compared
@@ -1305,14 +1348,19 @@ class CustomerSegmentationEngine(models.AbstractModel):
         )
         return SQL(
             """
-            INSERT INTO customer_profile (partner_id, company_id, %(columns)s, segmented_at)
-            SELECT b.partner_id, %(company)s, %(values)s, %(now)s
+            INSERT INTO customer_profile (
+                partner_id, company_id, %(columns)s, aggregated_at, aggregated_as_of,
+                segmented_at)
+            SELECT b.partner_id, %(company)s, %(values)s, b.aggregated_at, b.aggregated_as_of,
+                   %(now)s
               FROM batch b
               JOIN res_partner rp ON rp.id = b.partner_id
               %(references)s
              WHERE NOT b.is_delete
             ON CONFLICT (partner_id, company_id) DO UPDATE
-               SET %(updates)s, segmented_at = EXCLUDED.segmented_at
+               SET %(updates)s, aggregated_at = EXCLUDED.aggregated_at,
+                   aggregated_as_of = EXCLUDED.aggregated_as_of,
+                   segmented_at = EXCLUDED.segmented_at
             RETURNING 1
             """,
             columns=SQL(", ").join(SQL.identifier(name) for name in PROFILE_VALUE_COLUMNS),

@@ -183,7 +183,7 @@ class TestFreshness(SegmentationCase):
 
         with patch.object(engine, "_take_stale_partners", take):
             self.run_engine(as_of=as_of)
-        stale = set(taken[0])
+        stale = set(taken[0][0])
         self.assertLess(len(stale), len(customers), "only what changed is aggregated again")
         self.assertLessEqual({c.id for c in customers[:7]}, stale)
         self.assertEqual(self.company.customer_segmentation_watermark, self.env.cr.now())
@@ -197,13 +197,50 @@ class TestFreshness(SegmentationCase):
         self.assertEqual(again["changed"], 0, "the incremental run had it all right")
         self.assertFalse(customers[6].with_context(active_test=False).customer_profile_id)
 
+    def test_the_night_leaves_out_customers_the_queue_brought_up_to_date(self):
+        """A customer the queue aggregated after its documents were written is not
+        aggregated again at night; one written after the queue ran, or whose figures the
+        night's date changes, is."""
+        done, written_after, dated_tonight = (
+            self.customer(name) for name in ("Done", "Written after", "Dated tonight")
+        )
+        customers = [done, written_after, dated_tonight]
+        self.orders([(c, self.AS_OF - timedelta(days=40), 100) for c in customers])
+        self.run_engine()
+        self._age_documents()
+        tonight = self.AS_OF + timedelta(days=1)
+        self.orders(
+            [(done, self.AS_OF, 50), (written_after, self.AS_OF, 60), (dated_tonight, tonight, 70)]
+        )
+        self.env.flush_all()
+        self.env.cr.execute(  # the day's orders were written before the queue ran
+            "UPDATE sale_order SET write_date = now() - interval '1 hour' WHERE write_date = now()"
+        )
+        self.run_engine(partner_ids=[c.id for c in customers])  # the queue, as of its day
+        self.env["customer.segmentation.queue"].search([]).unlink()  # and dequeued
+        self.env.cr.execute(
+            "UPDATE customer_profile SET aggregated_at = now() - interval '2 hours' "
+            "WHERE partner_id = %s",
+            [written_after.id],
+        )
+        stale, fresh = self.engine._take_stale_partners(self.company, tonight)
+        ids = {c.id for c in customers}
+        self.assertEqual(ids & set(stale), ids)
+        self.assertEqual(ids & set(fresh), {written_after.id, dated_tonight.id})
+
+        self.company.customer_segmentation_watermark = self.env.cr.now() - timedelta(days=1)
+        self.run_engine(as_of=tonight)
+        self.assertEqual(dated_tonight.customer_order_count, 2)
+        self.company.customer_segmentation_watermark = False  # aggregate everyone again
+        self.assertEqual(self.run_engine(as_of=tonight)["changed"], 0)
+
     def test_changing_what_figures_mean_aggregates_everyone_again(self):
         self.company.customer_segmentation_watermark = fields.Datetime.now()
         self.company.rfm_window_days = 730  # unchanged
         self.assertTrue(self.company.customer_segmentation_watermark)
         self.company.rfm_window_days = 365
         self.assertFalse(self.company.customer_segmentation_watermark)
-        self.assertIsNone(self.engine._take_stale_partners(self.company, self.AS_OF))
+        self.assertEqual(self.engine._take_stale_partners(self.company, self.AS_OF), (None, None))
 
     def test_a_run_with_nothing_new_keeps_the_stored_quantile_scores(self):
         partners = [self.customer(f"S{i}") for i in range(6)]
@@ -222,7 +259,7 @@ class TestFreshness(SegmentationCase):
         self.assertEqual([p.rfm_score for p in partners], quantiles)
 
         self._age_documents()
-        self.assertEqual(self.engine._take_stale_partners(self.company, self.AS_OF), [])
+        self.assertEqual(self.engine._take_stale_partners(self.company, self.AS_OF), ([], []))
         self.assertEqual(self.run_engine()["changed"], 0, "nothing new: the scores are kept")
         self.assertEqual([p.rfm_score for p in partners], quantiles)
 
