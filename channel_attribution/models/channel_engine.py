@@ -87,15 +87,15 @@ class CustomerChannelEngine(models.AbstractModel):
     def _cron_attribute(self):
         """Nightly, for every company: re-attribute what changed since the last run, or go
         on with a full recomputation when one is due. A company whose changes were queued
-        since the job last completed (``lastcall``) is done for this run."""
-        lastcall = self.env.context.get("lastcall")
+        in the job's current run is done for this run."""
+        run = self._cron_run_key()
 
         def due(company):
             if company.channel_attribution_cursor or not (
                 company.channel_attribution_as_of and company.channel_attribution_watermark
             ):
                 return True  # a full recomputation is under way or due
-            return bool(lastcall) and company.channel_attribution_watermark < lastcall
+            return bool(run) and company.channel_attribution_queued_run != run
 
         companies = self.env["res.company"].search([])
         self._cron_per_company(companies.filtered(due), "_step_attribute")
@@ -139,7 +139,12 @@ class CustomerChannelEngine(models.AbstractModel):
         )
         queued = self.env.cr.rowcount
         self._refresh_changed_funnel(company, since)
-        company.sudo().channel_attribution_watermark = self.env.cr.now()
+        company.sudo().write(
+            {
+                "channel_attribution_watermark": self.env.cr.now(),
+                "channel_attribution_queued_run": self._cron_run_key(),
+            }
+        )
         if queued:
             self.env.ref(
                 "customer_segmentation.ir_cron_process_segmentation_queue"

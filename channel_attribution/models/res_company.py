@@ -52,6 +52,12 @@ class ResCompany(models.Model):
         help="Orders and leads written after this time are re-attributed by the next "
         "scheduled run, which then moves it to the time it ran.",
     )
+    channel_attribution_queued_run = fields.Char(
+        "Attribution Changes Queued In",
+        readonly=True,
+        help="The run of the scheduled job (its last call date as Odoo gives it) that last "
+        "queued this company's changed customers: the company is done for that run.",
+    )
     channel_attribution_cursor = fields.Integer(
         "Attribution Progress",
         readonly=True,

@@ -1,6 +1,7 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.customer_segmentation.tests.common import run_cron_until_done
@@ -290,6 +291,19 @@ class TestAttribution(ChannelCase):
         run_cron_until_done(self, "customer_segmentation.ir_cron_process_segmentation_queue")
         self.assertEqual(self.attribution(order, "last_touch"), {self.ads: 200})
         self.assertRevenueMatchesAttribution()
+
+        # The next night: Odoo moved the job's last call to the start of the pass that
+        # queued, before the watermark; the job still looks for what changed since.
+        self.env.cr.execute(
+            "UPDATE sale_order SET amount_untaxed = 300, write_date = %s WHERE id = %s",
+            [self.company.channel_attribution_watermark + timedelta(seconds=1), order.id],
+        )
+        self.assertLessEqual(job.lastcall, self.company.channel_attribution_watermark)
+        run_cron_until_done(self, "channel_attribution.ir_cron_recompute_attribution")
+        self.assertEqual(queue.search([]).partner_id, edited)
+        # A call of the run that queued them (the same last call) finds the company done.
+        queue.search([]).unlink()
+        job.lastcall = fields.Datetime.to_datetime(self.company.channel_attribution_queued_run)
         run_cron_until_done(self, "channel_attribution.ir_cron_recompute_attribution")
         self.assertFalse(queue.search([]), "queued once per run, not at every call")
 

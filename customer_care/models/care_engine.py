@@ -103,12 +103,9 @@ class CustomerCareEngine(models.AbstractModel):
         self._cron_per_company(companies - done, "_step_apply_rules")
 
     def _claimed_in_run(self, company):
-        """Whether the rules of ``company`` claimed since the scheduled job last ended, that
-        is in its current run (Odoo gives the job its last end as ``lastcall``)."""
-        run_started = self.env.context.get("lastcall")
-        return bool(
-            run_started and company.care_claimed_at and company.care_claimed_at > run_started
-        )
+        """Whether the rules of ``company`` claimed in the scheduled job's current run."""
+        run = self._cron_run_key()
+        return bool(run) and company.care_claimed_run == run
 
     @api.private
     def _step_apply_rules(self):
@@ -136,7 +133,7 @@ class CustomerCareEngine(models.AbstractModel):
                 claimed += self._claim(rule)
             except UserError as error:
                 _logger.warning("%s", error)
-        company.sudo().care_claimed_at = self.env.cr.now()
+        company.sudo().care_claimed_run = self._cron_run_key()
         return self._pending_batches(company) + 1 if claimed else 0
 
     @api.private

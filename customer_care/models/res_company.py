@@ -164,11 +164,12 @@ class ResCompany(models.Model):
         "date: the customers whose orders were written since, or whose class changed, are "
         "counted again at its next update. Empty: every customer is counted again.",
     )
-    care_claimed_at = fields.Datetime(
-        "Care Rules Last Applied",
+    care_claimed_run = fields.Char(
+        "Care Rules Last Applied In",
         readonly=True,
-        help="When the scheduled job last had the care rules of this company look for the "
-        "customers to act on. Its run ends once the customers found in that run are scheduled.",
+        help="The run of the scheduled job (its last call date as Odoo gives it) in which "
+        "the care rules of this company last looked for the customers to act on. That run "
+        "ends once the customers found in it are scheduled.",
     )
     care_effectiveness_window_days = fields.Integer(
         "Effectiveness Window (days)",

@@ -228,8 +228,22 @@ class TestCareEngine(CareCase):
             calls = run_cron_until_done(self, "customer_care.ir_cron_run_care_rules")
         self.assertEqual(calls, 5, "the first company's claim; a claim, then three batches")
         self.assertEqual(len(self.logs(rule, state="open")), 6)
-        self.assertTrue(self.company.care_claimed_at)
+        self.assertTrue(self.company.care_claimed_run)
         self.assertEqual(steps.count(first), 1, "a company done is not taken again")
+
+    def test_every_scheduled_run_claims(self):
+        """A run done in one pass still lets the next run claim: Odoo moves the job's last
+        call, when a run completes, to the start of its last pass (before the claim)."""
+        rule = self.rule(["new"])
+        cron = self.env.ref("customer_care.ir_cron_run_care_rules").sudo()
+        cron.lastcall = fields.Datetime.now() - timedelta(days=1)
+        run_cron_until_done(self, "customer_care.ir_cron_run_care_rules")
+        self.assertLessEqual(cron.lastcall, fields.Datetime.now())
+        late = self.customer("Late", user_id=self.rep.id)
+        self.order(late, self.today - timedelta(days=1), 10)
+        self.engine.run()
+        run_cron_until_done(self, "customer_care.ir_cron_run_care_rules")
+        self.assertEqual(len(self.logs(rule, late)), 1)
 
     def test_scheduled_run_after_a_run_now(self):
         """A manager's run does not count as the scheduled job's: its next run claims."""
@@ -237,7 +251,7 @@ class TestCareEngine(CareCase):
         cron = self.env.ref("customer_care.ir_cron_run_care_rules").sudo()
         cron.lastcall = fields.Datetime.now() - timedelta(days=1)
         self.care.run(rule)
-        self.assertFalse(self.company.care_claimed_at)
+        self.assertFalse(self.company.care_claimed_run)
         late = self.customer("Late", user_id=self.rep.id)
         self.order(late, self.today - timedelta(days=1), 10)
         self.engine.run()

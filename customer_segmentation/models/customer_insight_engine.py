@@ -3,7 +3,7 @@ per-company scheduled loop on Odoo's cron progress API."""
 
 import logging
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -40,6 +40,17 @@ class CustomerInsightEngine(models.AbstractModel):
             SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", self._lock_key, company.id)
         )
         return self.env.cr.fetchone()[0]
+
+    @api.private
+    def _cron_run_key(self):
+        """Which run of its scheduled job the current call belongs to (a string to store
+        and compare): every call of a run gets the same ``lastcall``, which Odoo moves when
+        the run completes. Not a time to compare with: it is the start of the last pass of
+        the run before, earlier than what that pass did. False outside the job."""
+        if "cron_id" not in self.env.context:
+            return False
+        lastcall = self.env.context.get("lastcall")
+        return fields.Datetime.to_string(lastcall) if lastcall else "first"
 
     @api.private
     def _cron_per_company(self, companies, step):
