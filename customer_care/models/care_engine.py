@@ -345,8 +345,8 @@ class CustomerCareEngine(models.AbstractModel):
     @api.private
     def _due_sql(self, rule):
         """(partner_id, user_id) of the customers ``rule`` must act on now: those its
-        trigger selects, without an action of the rule under way, and with an assignee
-        (unless the rule only sends e-mails)."""
+        trigger selects, not archived, without an action of the rule under way, and with
+        an assignee (unless the rule only sends e-mails)."""
         selector = getattr(self, f"_due_sql_{rule.trigger}", None)
         if selector is None:
             raise UserError(
@@ -358,7 +358,7 @@ class CustomerCareEngine(models.AbstractModel):
                 SELECT d.partner_id, %(assignee)s AS user_id
                   FROM (%(due)s) d
                   JOIN res_partner rp ON rp.id = d.partner_id
-                 WHERE NOT EXISTS (
+                 WHERE rp.active AND NOT EXISTS (
                        SELECT 1 FROM customer_care_log l
                         WHERE l.rule_id = %(rule)s AND l.partner_id = d.partner_id
                           AND l.state IN ('pending', 'open'))

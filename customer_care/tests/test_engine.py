@@ -40,6 +40,16 @@ class TestCareEngine(CareCase):
         self.assertEqual(self.care.run(rule)[rule.id], 1, "re-entering the class acts again")
         self.assertEqual(len(self.logs(rule, self.new)), 2)
 
+    def test_an_archived_customer_is_not_acted_on(self):
+        """Archived before the classification drops its profile: no action, and one when
+        it is restored while still in the class."""
+        rule = self.rule(["new"])
+        self.new.action_archive()
+        self.assertEqual(self.care.run(rule)[rule.id], 0)
+        self.new.action_unarchive()
+        self.assertEqual(self.care.run(rule)[rule.id], 1)
+        self.assertEqual(len(self.logs(rule, self.new)), 1)
+
     def test_recurring_counts_from_the_last_done_or_created_action(self):
         rule = self.rule(["vip"], trigger="recurring", interval_days=30)
         self.assertEqual(self.care.run(rule)[rule.id], 1)
