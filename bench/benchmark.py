@@ -15,9 +15,11 @@ import time
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import psutil
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -189,15 +191,17 @@ def run(env, size, commit=lambda: None):
             continue
         with steps.step(f"cron_{name}") as record:
             record.update(run_cron_job(env, xmlid))
-    # The next night after a day of 0.1 % new orders: the jobs take the incremental path.
+    # The next night after a day of 0.1 % new orders: the jobs take the incremental path, as
+    # of tomorrow (the value predictions, the scores' recency and the care rules' intervals
+    # move on by a day, as they do each night).
     orders = _new_orders(env, max(population["orders"] // 1000, 1))
     orders.action_confirm()
-    # The last classification was yesterday's: tonight's job runs again, incrementally.
-    env["res.company"].search([]).sudo().write(
-        {"customer_segmentation_as_of": date.today() - timedelta(days=1)}
-    )
     commit()
-    with steps.step("nightly_incremental", new_orders=len(orders)) as record:
+    tomorrow = date.today() + timedelta(days=1)
+    with (
+        patch.object(fields.Date, "today", staticmethod(lambda *args: tomorrow)),
+        steps.step("nightly_incremental", new_orders=len(orders)) as record,
+    ):
         figures = [run_cron_job(env, NIGHTLY_JOBS[name]) for name in INCREMENTAL_NIGHT]
         record.update(
             rows=sum(f["rows"] for f in figures),
