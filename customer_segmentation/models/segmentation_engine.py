@@ -323,44 +323,10 @@ class CustomerSegmentationEngine(models.AbstractModel):
         rewrites its invoice), and of the unpaid invoices falling due since ``last``.
         Fresh: the same holds with the time and date the customer's profile was aggregated
         (``aggregated_at``, ``aggregated_as_of``) where they are later."""
-        window = company.rfm_window_days
-
-        def changes(alias, date_column, since, last):
-            """Written since ``since``, or dated in what ``last`` (a date) to ``as_of``
-            adds to the figures or takes from the window (SQL expressions)."""
-            conditions = [SQL("%s >= %s", SQL.identifier(alias, "write_date"), since)]
-            if date_column:
-                column = SQL.identifier(alias, date_column)
-                conditions.extend(
-                    SQL(
-                        "(%s >= %s + %s AND %s < %s)",
-                        column,
-                        last,
-                        1 - shift,
-                        column,
-                        as_of + timedelta(days=1 - shift),
-                    )
-                    for shift in ((0, window) if window else (0,))
-                )
-            return SQL("(%s)", SQL(" OR ").join(conditions))
-
-        def criteria(since, last):
-            dated = "invoice_date" if company.customer_transaction_source == "invoice" else None
-            falling_due = SQL(
-                """(am.move_type = 'out_invoice' AND am.state = 'posted'
-                    AND am.payment_state IN ('not_paid', 'partial')
-                    AND am.invoice_date_due >= %s AND am.invoice_date_due < %s)""",
-                last,
-                as_of,
-            )
-            # The behaviour profile reads the orders whatever the transaction source.
-            return (
-                changes("so", "date_order", since, last),
-                SQL("(%s OR %s)", changes("am", dated, since, last), falling_due),
-            )
-
-        orders, invoices = criteria(since, last)
-        fresh_orders, fresh_invoices = criteria(
+        orders, invoices = self._stale_conditions(company, as_of, since, last)
+        fresh_orders, fresh_invoices = self._stale_conditions(
+            company,
+            as_of,
             SQL("GREATEST(%s, p.aggregated_at)", since),
             SQL("GREATEST(%s::date, p.aggregated_as_of)", last),
         )
@@ -383,6 +349,44 @@ class CustomerSegmentationEngine(models.AbstractModel):
             invoices=invoices,
             fresh_orders=fresh_orders,
             fresh_invoices=fresh_invoices,
+        )
+
+    def _stale_conditions(self, company, as_of, since, last):
+        """(orders, invoices): the conditions on ``so`` and ``am`` of ``_stale_documents_sql``
+        for a write time ``since`` and a last as-of date ``last`` (values or SQL)."""
+        window = company.rfm_window_days
+
+        def changes(alias, date_column):
+            """Written since ``since``, or dated in what ``last`` to ``as_of`` adds to the
+            figures or takes from the window."""
+            conditions = [SQL("%s >= %s", SQL.identifier(alias, "write_date"), since)]
+            if date_column:
+                column = SQL.identifier(alias, date_column)
+                conditions.extend(
+                    SQL(
+                        "(%s >= %s + %s AND %s < %s)",
+                        column,
+                        last,
+                        1 - shift,
+                        column,
+                        as_of + timedelta(days=1 - shift),
+                    )
+                    for shift in ((0, window) if window else (0,))
+                )
+            return SQL("(%s)", SQL(" OR ").join(conditions))
+
+        falling_due = SQL(
+            """(am.move_type = 'out_invoice' AND am.state = 'posted'
+                AND am.payment_state IN ('not_paid', 'partial')
+                AND am.invoice_date_due >= %s AND am.invoice_date_due < %s)""",
+            last,
+            as_of,
+        )
+        dated = "invoice_date" if company.customer_transaction_source == "invoice" else None
+        # The behaviour profile reads the orders whatever the transaction source.
+        return (
+            changes("so", "date_order"),
+            SQL("(%s OR %s)", changes("am", dated), falling_due),
         )
 
     @api.private
