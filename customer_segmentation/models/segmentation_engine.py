@@ -709,7 +709,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
     def _order_habits_sql(self):
         """Per partner of the ``orders`` CTE: preferred weekday, hour and sales team, the
         gaps between order days, the share of orders with a discount (see the profile's
-        help)."""
+        help). One sort of the orders by customer and time serves the gaps and the
+        grouping: the positive day differences between consecutive orders are the gaps
+        between the distinct order days."""
         return SQL(
             """
             SELECT o.partner_id,
@@ -718,26 +720,23 @@ class CustomerSegmentationEngine(models.AbstractModel):
                    MODE() WITHIN GROUP (ORDER BY EXTRACT(HOUR FROM o.local)::int)
                        AS preferred_hour,
                    MODE() WITHIN GROUP (ORDER BY o.team_id) AS preferred_team_id,
-                   MIN(gaps.mean) AS avg_days_between_orders,
-                   MIN(gaps.deviation) AS order_interval_deviation,
-                   ROUND(100.0 * COUNT(*) FILTER (WHERE discounted.order_id IS NOT NULL)
-                         / COUNT(*), 1) AS discount_order_rate
-              FROM orders o
-              LEFT JOIN (
-                SELECT DISTINCT sol.order_id FROM sale_order_line sol
-                  JOIN orders ON orders.order_id = sol.order_id
-                 WHERE sol.discount > 0 OR sol.price_subtotal < 0
-              ) discounted ON discounted.order_id = o.order_id
-              LEFT JOIN (
-                SELECT partner_id, ROUND(AVG(gap), 1) AS mean,
-                       ROUND(STDDEV_SAMP(gap), 1) AS deviation
-                  FROM (SELECT partner_id,
-                               day - LAG(day) OVER (PARTITION BY partner_id ORDER BY day) AS gap
-                          FROM (SELECT DISTINCT partner_id, local::date AS day FROM orders) d
-                       ) g
-                 WHERE gap IS NOT NULL
-                 GROUP BY partner_id
-              ) gaps ON gaps.partner_id = o.partner_id
+                   ROUND(AVG(o.gap) FILTER (WHERE o.gap > 0), 1) AS avg_days_between_orders,
+                   ROUND(STDDEV_SAMP(o.gap) FILTER (WHERE o.gap > 0), 1)
+                       AS order_interval_deviation,
+                   ROUND(100.0 * COUNT(*) FILTER (WHERE o.discounted) / COUNT(*), 1)
+                       AS discount_order_rate
+              FROM (
+                SELECT orders.partner_id, orders.local, orders.team_id,
+                       discounted.order_id IS NOT NULL AS discounted,
+                       orders.local::date - LAG(orders.local::date) OVER (
+                           PARTITION BY orders.partner_id ORDER BY orders.local) AS gap
+                  FROM orders
+                  LEFT JOIN (
+                    SELECT DISTINCT sol.order_id FROM sale_order_line sol
+                      JOIN orders ON orders.order_id = sol.order_id
+                     WHERE sol.discount > 0 OR sol.price_subtotal < 0
+                  ) discounted ON discounted.order_id = orders.order_id
+              ) o
              GROUP BY o.partner_id
             """
         )
