@@ -861,7 +861,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
         figures, hence its ranks, are those they were given from. ``by_stored_quantiles``:
         see ``_stored_quantiles_sql``."""
         if by_stored_quantiles:
-            return self._stored_quantiles_sql(company)
+            return self._quantile_scores_sql(self._stored_quantiles_sql(company))
         if company.rfm_scoring_method == "quantile" and fresh_ids is not None and not fresh_ids:
             return SQL(
                 """
@@ -871,55 +871,30 @@ class CustomerSegmentationEngine(models.AbstractModel):
                 """,
                 company.id,
             )
-        if company.rfm_scoring_method == "threshold":
-            r_points, f_points, m_points = company._rfm_breakpoints()
+        if company.rfm_scoring_method == "quantile":
+            return self._quantile_scores_sql(self._population_quantiles_sql())
+        r_points, f_points, m_points = company._rfm_breakpoints()
 
-            def position(expr, points, op):
-                return SQL(" + ").join(SQL("(%s %s %s)::int", expr, SQL(op), p) for p in points)
+        def position(expr, points, op):
+            return SQL(" + ").join(SQL("(%s %s %s)::int", expr, SQL(op), p) for p in points)
 
-            recency = SQL("(%s::date - last_date)", as_of)
-            r_score = SQL("5 - (%s)", position(recency, r_points, ">"))
-            f_score = SQL("1 + %s", position(SQL.identifier("frequency"), f_points, ">="))
-            m_score = SQL("1 + %s", position(SQL.identifier("monetary"), m_points, ">="))
-        else:
-            # k = 1 + number of customers strictly worse = RANK() in "worst first" order;
-            # score = ceil(5k / n) in integers.
-            def quantile(order):
-                return SQL(
-                    "(5 * RANK() OVER (ORDER BY %s) + COUNT(*) OVER () - 1) / COUNT(*) OVER ()",
-                    SQL.identifier(order),
-                )
-
-            r_score, f_score, m_score = (
-                quantile(metric) for metric, _column, _score in QUANTILE_DIMENSIONS
-            )
+        recency = SQL("(%s::date - last_date)", as_of)
         return SQL(
             """
-            SELECT partner_id, (%s)::int AS r_score, (%s)::int AS f_score, (%s)::int AS m_score
+            SELECT partner_id, (5 - (%s))::int AS r_score, (1 + %s)::int AS f_score,
+                   (1 + %s)::int AS m_score
               FROM metrics WHERE frequency > 0
             """,
-            r_score,
-            f_score,
-            m_score,
+            position(recency, r_points, ">"),
+            position(SQL.identifier("frequency"), f_points, ">="),
+            position(SQL.identifier("monetary"), m_points, ">="),
         )
 
-    def _stored_quantiles_sql(self, company):
-        """Quantile scores of the ``metrics`` CTE's customers against the population as
-        stored, without ranking it: a stored score is at most s exactly when the value is at
-        most the largest stored value scored at most s (RANK counts the customers strictly
-        worse), so these largest values are the quintile boundaries. The queue scores its
-        customers so in the time of their own rows, not of a sort of the population."""
-        boundaries = SQL(", ").join(
-            SQL(
-                "MAX(%s) FILTER (WHERE %s <= %s) AS %s",
-                SQL.identifier(column),
-                SQL.identifier(score),
-                bound,
-                SQL.identifier(f"{score}_{bound}"),
-            )
-            for _metric, column, score in QUANTILE_DIMENSIONS
-            for bound in range(1, 5)
-        )
+    def _quantile_scores_sql(self, boundaries):
+        """Quantile scores of the ``metrics`` CTE's population from the quintile
+        ``boundaries`` (a query of one row: per score column and bound 1 to 4, the largest
+        value scored at most that bound, or NULL when none is): one more for each boundary
+        the value is above."""
         scores = SQL(", ").join(
             SQL(
                 "1 + %s AS %s",
@@ -937,15 +912,63 @@ class CustomerSegmentationEngine(models.AbstractModel):
         )
         return SQL(
             """
-            SELECT m.partner_id, %(scores)s
-              FROM metrics m
-             CROSS JOIN (SELECT %(boundaries)s FROM customer_profile
-                          WHERE company_id = %(company)s AND rfm_frequency > 0) b
+            SELECT m.partner_id, %s
+              FROM metrics m CROSS JOIN (%s OFFSET 0) b
              WHERE m.frequency > 0
             """,
-            scores=scores,
-            boundaries=boundaries,
-            company=company.id,
+            scores,
+            boundaries,
+        )
+
+    def _population_quantiles_sql(self):
+        """Quintile boundaries of the ``metrics`` CTE's population. A customer's score is
+        ceil(5 k / n), where k is 1 + the number of customers strictly worse (RANK in
+        "worst first" order) and n the population; it exceeds s exactly when the value is
+        above the floor(s n / 5)-th smallest value, the boundary of s (none below the first
+        fifth of a population under five). One sort of each figure, not of the rows."""
+        return SQL(
+            "SELECT %s FROM (SELECT COUNT(*) AS n, %s FROM metrics WHERE frequency > 0) a",
+            SQL(", ").join(
+                SQL(
+                    "%s[(%s * a.n) / 5] AS %s",
+                    SQL.identifier("a", metric),
+                    bound,
+                    SQL.identifier(f"{score}_{bound}"),
+                )
+                for metric, _column, score in QUANTILE_DIMENSIONS
+                for bound in range(1, 5)
+            ),
+            SQL(", ").join(
+                SQL(
+                    "array_agg(%s ORDER BY %s) AS %s",
+                    SQL.identifier(metric),
+                    SQL.identifier(metric),
+                    SQL.identifier(metric),
+                )
+                for metric, _column, _score in QUANTILE_DIMENSIONS
+            ),
+        )
+
+    def _stored_quantiles_sql(self, company):
+        """Quintile boundaries of the population as stored (see ``_quantile_scores_sql``),
+        without ranking it: a stored score is at most s exactly when the value is at most
+        the largest stored value scored at most s. The queue scores its customers so in the
+        time of their own rows, not of a sort of the population."""
+        return SQL(
+            """SELECT %s FROM customer_profile
+                WHERE company_id = %s AND rfm_frequency > 0""",
+            SQL(", ").join(
+                SQL(
+                    "MAX(%s) FILTER (WHERE %s <= %s) AS %s",
+                    SQL.identifier(column),
+                    SQL.identifier(score),
+                    bound,
+                    SQL.identifier(f"{score}_{bound}"),
+                )
+                for _metric, column, score in QUANTILE_DIMENSIONS
+                for bound in range(1, 5)
+            ),
+            company.id,
         )
 
     def _scored_by_stored_quantiles(self, company, partner_ids):
