@@ -1190,7 +1190,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
                 """, restored AS (%s
                     WHERE st.company_id = %s %s
                       AND st.partner_id NOT IN (SELECT partner_id FROM fresh))""",
-                self._classification_sql(company, as_of, self._restored_sql(), SQL()),
+                self._classification_sql(
+                    company, as_of, self._restored_sql(), SQL(", st AS stored")
+                ),
                 company.id,
                 partner_scope(SQL.identifier("st", "partner_id"), partner_ids),
             )
@@ -1277,11 +1279,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
                 self._changes_sql(
                     company,
                     as_of,
-                    SQL(
-                        """FROM restored c JOIN customer_profile old
-                                ON old.partner_id = c.partner_id AND old.company_id = %s""",
-                        company.id,
-                    ),
+                    SQL("FROM restored c CROSS JOIN LATERAL (SELECT (c.stored).*) old"),
                     SQL(
                         """c.lifecycle_stage IS NOT NULL OR old.pinned_stage IS NOT NULL
                            OR old.pinned_segment_id IS NOT NULL"""
