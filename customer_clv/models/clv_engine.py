@@ -39,19 +39,28 @@ class CustomerClvEngine(models.AbstractModel):
 
     @api.model
     def _cron_fit_models(self):
-        """Monthly: refit every company's models (one company per transaction)."""
-        self._cron_per_company(self.env["res.company"].search([]), "_step_fit")
+        """Monthly: refit every company's models (one company per transaction). A call out
+        of time leaves the next companies to the next call, which starts again with the
+        first: the companies fitted in this run are left out."""
+        run = self._cron_run_key()
+        companies = self.env["res.company"].search([])
+        self._cron_per_company(
+            companies.filtered(lambda company: not run or company.clv_fitted_run != run),
+            "_step_fit",
+        )
 
     @api.private
     def _step_fit(self):
         """Fit ``env.company``; a company without enough data, or whose fit does not
         converge, keeps its previous model. Returns 0, or None if locked."""
-        if not self._try_lock(self.env.company):
+        company = self.env.company
+        if not self._try_lock(company):
             return None
         try:
             self._fit_company(fields.Date.today())
         except UserError as error:
-            _logger.info("No new value model for %s: %s", self.env.company.name, error)
+            _logger.info("No new value model for %s: %s", company.name, error)
+        company.sudo().clv_fitted_run = self._cron_run_key()
         return 0
 
     # ------------------------------------------------------------------ fit

@@ -38,6 +38,13 @@ class ResCompany(models.Model):
         help="Value tier from the predicted 12-month value (top fifth: high, next two fifths: "
         "medium) instead of the past spend.",
     )
+    clv_fitted_run = fields.Char(
+        "Value Models Last Fitted In",
+        readonly=True,
+        help="The run of the monthly fit job (its last call date as Odoo gives it) that last "
+        "fitted the value models of this company, or found too little data: the next calls "
+        "of that run go on with the other companies.",
+    )
 
     @api.constrains(
         "clv_monthly_discount_rate",

@@ -216,6 +216,20 @@ class TestCustomerValue(SegmentationCase):
         self.assertNotEqual(latest, self.model, "refitted up to today")
         self.assertEqual(latest.customer_count, self.model.customer_count)
 
+    def test_each_company_is_fitted_once_per_run(self):
+        """Each call of the job has an expired time slice, so it does one company: a company
+        done earlier in the run (fitted, or with too little data) is not taken again, and
+        the run reaches the next one. Before, every call began again with the first."""
+        first = self.env["res.company"].create({"name": "AAA first by name, no sales"})
+        models = self.env["customer.clv.model"]
+        before = models.search([])
+        run_cron_until_done(self, "customer_clv.ir_cron_fit_clv_models")
+        fitted = models.search([]) - before
+        self.assertEqual(fitted.company_id, self.company)
+        self.assertEqual(len(fitted), 1)
+        self.assertTrue(first.clv_fitted_run)
+        self.assertEqual(self.company.clv_fitted_run, first.clv_fitted_run)
+
     def test_the_p_alive_rule_follows_churned_whatever_the_order(self):
         """CLV inserts its rule after the rule named "churned": reordering or adding
         lifecycle rules does not move it."""
