@@ -894,7 +894,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """Quantile scores of the ``metrics`` CTE's population from the quintile
         ``boundaries`` (a query of one row: per score column and bound 1 to 4, the largest
         value scored at most that bound, or NULL when none is): one more for each boundary
-        the value is above."""
+        the value is above. OFFSET 0 computes the boundaries once: pulled up into the join,
+        they were computed again for every row (33 s instead of 0.17 s at 100k)."""
         scores = SQL(", ").join(
             SQL(
                 "1 + %s AS %s",
@@ -924,8 +925,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """Quintile boundaries of the ``metrics`` CTE's population. A customer's score is
         ceil(5 k / n), where k is 1 + the number of customers strictly worse (RANK in
         "worst first" order) and n the population; it exceeds s exactly when the value is
-        above the floor(s n / 5)-th smallest value, the boundary of s (none below the first
-        fifth of a population under five). One sort of each figure, not of the rows."""
+        above the floor(s n / 5)-th smallest value, the boundary of s (none when that rank is
+        0: every value is above it). One sort of each figure, not of the rows."""
         return SQL(
             "SELECT %s FROM (SELECT COUNT(*) AS n, %s FROM metrics WHERE frequency > 0) a",
             SQL(", ").join(
@@ -1182,7 +1183,8 @@ class CustomerSegmentationEngine(models.AbstractModel):
         """WITH ... classified: the new classification of the customers in scope
         (``partner_ids``, everyone if None) whose figures are aggregated again (``fresh_ids``,
         everyone if None) or who have no profile yet; and in an incremental run, restored:
-        that of the other profiles in scope, from their stored figures."""
+        that of the other profiles in scope, from their stored figures, with their stored
+        row (``stored``) for the difference."""
         stored_quantiles = self._scored_by_stored_quantiles(company, partner_ids)
         restored = SQL()
         if fresh_ids is not None:
