@@ -95,7 +95,7 @@ class CustomerChannelEngine(models.AbstractModel):
                 company.channel_attribution_as_of and company.channel_attribution_watermark
             ):
                 return True  # a full recomputation is under way or due
-            return bool(run) and company.channel_attribution_queued_run != run
+            return bool(run) and not self._done_in_run(company.channel_attribution_queued_run)
 
         companies = self.env["res.company"].search([])
         self._cron_per_company(companies.filtered(due), "_step_attribute")

@@ -104,8 +104,7 @@ class CustomerCareEngine(models.AbstractModel):
 
     def _claimed_in_run(self, company):
         """Whether the rules of ``company`` claimed in the scheduled job's current run."""
-        run = self._cron_run_key()
-        return bool(run) and company.care_claimed_run == run
+        return self._done_in_run(company.care_claimed_run)
 
     @api.private
     def _step_apply_rules(self):

@@ -42,10 +42,9 @@ class CustomerClvEngine(models.AbstractModel):
         """Monthly: refit every company's models (one company per transaction). A call out
         of time leaves the next companies to the next call, which starts again with the
         first: the companies fitted in this run are left out."""
-        run = self._cron_run_key()
         companies = self.env["res.company"].search([])
         self._cron_per_company(
-            companies.filtered(lambda company: not run or company.clv_fitted_run != run),
+            companies.filtered(lambda company: not self._done_in_run(company.clv_fitted_run)),
             "_step_fit",
         )
 

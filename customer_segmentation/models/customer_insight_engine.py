@@ -53,6 +53,13 @@ class CustomerInsightEngine(models.AbstractModel):
         return fields.Datetime.to_string(lastcall) if lastcall else "first"
 
     @api.private
+    def _done_in_run(self, run_key):
+        """Whether ``run_key``, the ``_cron_run_key`` a company's work stored, is that of the
+        scheduled job's current run: the company is done for this run. False outside it."""
+        run = self._cron_run_key()
+        return bool(run) and run_key == run
+
+    @api.private
     def _cron_per_company(self, companies, step):
         """Scheduled work over ``companies``: call the engine method ``step`` for the first
         company (in ``env.company`` = that company) until it returns 0, then the next one.
