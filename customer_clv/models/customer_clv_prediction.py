@@ -114,11 +114,14 @@ class CustomerClvPrediction(models.Model):
     _company_risk_idx = models.Index("(company_id, churn_risk)")
 
     def init(self):
-        # The values move with the date: each night rewrites most predictions. Room left in
-        # each page lets PostgreSQL update them in place (no new entry in every index):
-        # 1.56 s to 1.13 s for the 72 000 of a night at 100 000 customers.
+        # The values move with the date: each night rewrites about 80 % of the predictions.
+        # Half of each page left free holds the new versions of all its rows, so PostgreSQL
+        # updates them in place (no new entry in every index) and prunes the night before's.
+        # Five nights at 100 000 customers, without vacuum: at 80 the table grew from 22 to
+        # 58 MB and each night wrote 30 MB of WAL; at 50 it stays at 23 MB, 12 MB of WAL,
+        # the refresh 1.5-2.5 s to 1.2-1.4 s.
         self.env.cr.execute(
-            SQL("ALTER TABLE %s SET (fillfactor = 80)", SQL.identifier(self._table))
+            SQL("ALTER TABLE %s SET (fillfactor = 50)", SQL.identifier(self._table))
         )
 
     @api.depends("partner_id", "company_id")
