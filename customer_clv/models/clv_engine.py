@@ -3,6 +3,7 @@ customer's predictions from the latest fit."""
 
 import io
 import logging
+from contextlib import contextmanager
 
 import numpy as np
 import psycopg2
@@ -26,6 +27,17 @@ PREDICTION_WEEKS = 90 / 7
 NEW_PREDICTIONS_TABLE = "customer_clv_new_predictions"
 NEW_PREDICTIONS = SQL.identifier(NEW_PREDICTIONS_TABLE)
 SUMMARY = SQL.identifier("customer_clv_summary")
+
+
+@contextmanager
+def _copy_allowed():
+    """Odoo's wait callback does not support COPY: it is set aside meanwhile, as Odoo does."""
+    callback = psycopg2.extensions.get_wait_callback()
+    psycopg2.extensions.set_wait_callback(None)
+    try:
+        yield
+    finally:
+        psycopg2.extensions.set_wait_callback(callback)
 
 
 class CustomerClvEngine(models.AbstractModel):
@@ -127,21 +139,23 @@ class CustomerClvEngine(models.AbstractModel):
 
     def _summary_arrays(self, summary, end):
         """Arrays (partner ids, x, t_x, T, m) of the rows of the query ``summary``
-        (columns of ``_summary_sql``), t_x and T in weeks at ``end``."""
-        self.env.cr.execute(
-            SQL(
-                """SELECT partner_id, x, (last_date - first_date) / 7.0,
-                          (%s::date - first_date) / 7.0, m
-                     FROM (%s) s ORDER BY partner_id""",
-                end,
-                summary,
-            )
+        (columns of ``_summary_sql``), t_x and T in weeks at ``end``. Read by COPY and
+        parsed by numpy: fetched as Python values, a million customers took seconds."""
+        query = SQL(
+            """COPY (SELECT partner_id, x, (last_date - first_date) / 7.0,
+                            (%s::date - first_date) / 7.0, m
+                       FROM (%s) s ORDER BY partner_id) TO STDOUT""",
+            end,
+            summary,
         )
-        rows = self.env.cr.fetchall()
-        if not rows:
+        rows = io.StringIO()
+        with _copy_allowed():
+            self.env.cr.copy_expert(self.env.cr.mogrify(query), rows)
+        if not rows.tell():
             return (np.array([], dtype=int),) + tuple(np.array([], dtype=float) for _ in range(4))
-        partner_ids, x, t_x, T, m = (np.array(column) for column in zip(*rows, strict=True))
-        return partner_ids, x.astype(float), t_x.astype(float), T.astype(float), m.astype(float)
+        rows.seek(0)
+        partner_ids, x, t_x, T, m = np.loadtxt(rows, delimiter="\t", ndmin=2, unpack=True)
+        return partner_ids.astype(int), x, t_x, T, m
 
     def _stage_summary(self, company, as_of, fresh_ids):
         """Temporary table ``SUMMARY`` of every customer's ``_summary_sql`` as of ``as_of``:
@@ -297,13 +311,8 @@ class CustomerClvEngine(models.AbstractModel):
             )
         )
         lines = ("\t".join(map(str, row)) for row in zip(*columns, strict=True))
-        rows = io.StringIO("\n".join(lines))
-        callback = psycopg2.extensions.get_wait_callback()
-        psycopg2.extensions.set_wait_callback(None)  # as Odoo does around a COPY
-        try:
-            cr.copy_from(rows, NEW_PREDICTIONS_TABLE)
-        finally:
-            psycopg2.extensions.set_wait_callback(callback)
+        with _copy_allowed():
+            cr.copy_from(io.StringIO("\n".join(lines)), NEW_PREDICTIONS_TABLE)
         cr.execute(SQL("ANALYZE %s", NEW_PREDICTIONS))
 
     def _prediction_upsert_sql(self, company, model):
