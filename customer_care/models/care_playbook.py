@@ -284,9 +284,10 @@ class CustomerCareEngine(models.AbstractModel):
         logs = self.env["customer.care.log"].browse(log_ids)
         steps = self.env["mail.activity"].sudo().search([("care_log_id", "in", log_ids)])
         reasons = dict(logs._fields["stop_reason"]._description_selection(self.env))
+        steps_of = steps.grouped("care_log_id")
         lines = {}
         for log in logs:
-            left = steps.filtered(lambda step, log=log: step.care_log_id == log)
+            left = steps_of.get(log, steps.browse())
             lines.setdefault(log.partner_id.id, []).append(
                 self.env._(
                     '"%(plan)s" of the care rule "%(rule)s" (%(reason)s); steps cancelled: '

@@ -45,10 +45,11 @@ class MailActivity(models.Model):
     @api.depends("res_model", "res_id")
     def _compute_care_ask(self):
         logs = self._care_logs()
-        asking = logs.filtered("rule_id.ask_churn_reason")
+        asking = set(logs.filtered("rule_id.ask_churn_reason").ids)
+        log_of = self._care_log_of(logs)
         for activity in self:
-            log = activity._care_log(logs)
-            activity.care_ask_churn_reason = log in asking
+            log = log_of.get(activity.id)
+            activity.care_ask_churn_reason = bool(log) and log.id in asking
             activity.care_ask_satisfaction = bool(log)
 
     def _to_store_defaults(self, target):
@@ -70,11 +71,17 @@ class MailActivity(models.Model):
             )
         )
 
-    def _care_log(self, logs):
-        """The one of ``logs`` this activity belongs to (empty if none)."""
-        self.ensure_one()
-        activity = self.sudo()
-        return logs.filtered(lambda log: log.activity_id == activity or log == activity.care_log_id)
+    def _care_log_of(self, logs):
+        """{activity id: the one of ``logs`` it is the activity or a playbook step of}, for
+        those of these activities that have one."""
+        by_activity = {log.activity_id.id: log for log in logs if log.activity_id}
+        by_id = {log.id: log for log in logs}
+        log_of = {}
+        for activity in self.sudo():
+            log = by_activity.get(activity.id) or by_id.get(activity.care_log_id.id)
+            if log:
+                log_of[activity.id] = log
+        return log_of
 
     def _care_next_steps(self, logs):
         """{log: its first playbook step still to do, other than these activities}."""
@@ -104,8 +111,11 @@ class MailActivity(models.Model):
         playbook; what was recorded with the activity is kept on it."""
         logs = self._care_logs()
         next_steps = self._care_next_steps(logs)
+        activity_of = {}
+        for activity_id, log in self._care_log_of(logs).items():
+            activity_of.setdefault(log, self.browse(activity_id))
         for log in logs:
-            activity = self.filtered(lambda a, log=log: a._care_log(log))[:1]
+            activity = activity_of.get(log, self.browse())
             reason = activity.care_churn_reason_id
             values = {
                 "outcome": feedback,
