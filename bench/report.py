@@ -28,6 +28,7 @@ LABELS = {
     "cron_care": "care job (cron runner)",
     "cron_clv_fit": "CLV fit job (cron runner)",
     "nightly_incremental": "next night after 0.1 % new orders (cron runner)",
+    "nightly_incremental_next": "the night after, 0.1 % new orders again (cron runner)",
 }
 
 
