@@ -7,3 +7,4 @@ from . import test_settings
 from . import test_tours
 from . import test_referral
 from . import test_funnel
+from . import test_incremental

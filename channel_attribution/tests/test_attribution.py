@@ -186,31 +186,6 @@ class TestAttribution(ChannelCase):
         self.assertEqual(partner.acquisition_channel_id, self.ads)
         self.assertEqual(partner.acquisition_date, date(2025, 6, 1))
 
-    def attribution_rows(self):
-        return sorted(
-            self.env["customer.channel.attribution"]
-            .search([("company_id", "=", self.company.id)])
-            .mapped(
-                lambda r: (r.order_id.id, r.channel_id.id, r.attribution_model, r.date, r.amount)
-            )
-        )
-
-    def assertRevenueMatchesAttribution(self):
-        """The daily revenue, and its sums per day, channel and model, equal the sum of the
-        attribution rows for every date, channel and model."""
-
-        def sums(model):
-            groups = self.env[model]._read_group(
-                [("company_id", "=", self.company.id)],
-                ["date:day", "channel_id", "attribution_model"],
-                ["amount:sum"],
-            )
-            return {tuple(key): round(total, 2) for *key, total in groups if round(total, 2)}
-
-        attributed = sums("customer.channel.attribution")
-        self.assertEqual(sums("customer.channel.revenue"), attributed)
-        self.assertEqual(sums("customer.channel.revenue.daily"), attributed)
-
     def test_nightly_job_through_the_cron_runner_equals_a_full_recompute(self):
         sources = [self.src_ads, self.src_search, self.src_social, self.src_unmapped]
         orders = self.env["sale.order"]

@@ -12,16 +12,12 @@ from odoo.addons.customer_segmentation.tests.common import run_cron_until_done
 from ..models.channel_funnel_engine import DAILY_KEYS, KEYS, MEASURES
 from .common import ChannelCase
 
-OLD = datetime(2000, 1, 1)
-
 
 @tagged("post_install", "-at_install")
 class TestFunnelRollup(ChannelCase):
     """The daily leads and new customers the channel analysis reads equal, after random
     changes and the engine's incremental runs, the same figures aggregated from the leads,
     acquisitions and profiles themselves."""
-
-    nights = 0  # scheduled runs of the attribution job so far
 
     @classmethod
     def setUpClass(cls):
@@ -165,33 +161,6 @@ class TestFunnelRollup(ChannelCase):
             order._action_cancel()
         rng.choice(self.partners).user_id = rng.choice(self.salespeople)
         rng.choice(list(leads)).unlink()
-
-    def nightly(self):
-        """The freshness queue, the classification and the scheduled attribution job."""
-        run_cron_until_done(self, "customer_segmentation.ir_cron_process_segmentation_queue")
-        self.env["customer.segmentation.engine"].run()  # customers reclassified
-        job = self.env.ref("channel_attribution.ir_cron_recompute_attribution")
-        # Each night is a run of its own: Odoo moves the job's last call after each run.
-        self.nights += 1
-        job.lastcall = OLD + timedelta(days=2, seconds=self.nights)
-        run_cron_until_done(self, "channel_attribution.ir_cron_recompute_attribution")
-        run_cron_until_done(self, "customer_segmentation.ir_cron_process_segmentation_queue")
-
-    def age_everything(self):
-        """What exists now was written before the scheduled job's last run."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """UPDATE crm_lead SET write_date = %(old)s;
-                   UPDATE customer_acquisition SET write_date = %(old)s;
-                   UPDATE res_partner SET write_date = %(old)s;
-                   UPDATE sale_order SET write_date = %(old)s;
-                   UPDATE customer_profile SET segmented_at = %(old)s""",
-                old=OLD,
-            )
-        )
-        self.company.channel_attribution_watermark = OLD + timedelta(days=1)
-        self.env.invalidate_all()
 
     def test_rollup_follows_random_changes(self):
         self.assertRollupMatches()
