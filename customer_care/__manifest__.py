@@ -2,7 +2,7 @@
     "name": "Customer Care",
     "summary": "Care rules per customer class that schedule the right follow-up activity, "
     "once, for the right person",
-    "version": "19.0.1.4.0",
+    "version": "19.0.1.5.0",
     "category": "Sales/CRM",
     "author": "Customer Insight",
     "license": "LGPL-3",

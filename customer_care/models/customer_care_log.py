@@ -26,8 +26,9 @@ class CustomerCareLog(models.Model):
     _order = "date desc, id desc"
     _rec_name = "partner_id"
 
+    # Indexed by the head of _rule_partner_date_idx.
     rule_id = fields.Many2one(
-        "customer.care.rule", required=True, readonly=True, ondelete="cascade", index=True
+        "customer.care.rule", required=True, readonly=True, ondelete="cascade"
     )
     partner_id = fields.Many2one(
         "res.partner",

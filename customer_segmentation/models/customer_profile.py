@@ -110,9 +110,8 @@ class CustomerProfile(models.Model):
         ondelete="cascade",
         help="The commercial entity (company, or individual without a company) classified.",
     )
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, ondelete="cascade", index=True
-    )
+    # Indexed by the head of _company_stage_idx.
+    company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     first_order_date = fields.Date(readonly=True, help=HELP["first_order_date"])
     last_order_date = fields.Date(readonly=True, help=HELP["last_order_date"])
