@@ -445,14 +445,16 @@ class CustomerCareRule(models.Model):
             ],
         }[self.assignee]
 
+        # Not correlated: PostgreSQL hashes the company's users once, not a lookup per row.
+        users = SQL(
+            """SELECT u.id FROM res_users u
+                 JOIN res_company_users_rel cu ON cu.user_id = u.id AND cu.cid = %s
+                WHERE u.active AND NOT u.share""",
+            company.id,
+        )
+
         def valid(user):
-            return SQL(
-                """(SELECT u.id FROM res_users u
-                      JOIN res_company_users_rel cu ON cu.user_id = u.id AND cu.cid = %s
-                     WHERE u.id = %s AND u.active AND NOT u.share)""",
-                company.id,
-                user,
-            )
+            return SQL("CASE WHEN %s IN (%s) THEN %s END", user, users, user)
 
         fallbacks = [
             SQL("%s::int", self.fallback_user_id.id or None),
