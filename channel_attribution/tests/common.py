@@ -26,6 +26,7 @@ class ChannelCase(SegmentationCase):
         cls.src_ads, cls.src_search, cls.src_social, cls.src_unmapped = (
             Source.create({"name": name}) for name in ("T Ads", "T Search", "T Social", "T Forum")
         )
+        cls.sources = [cls.src_ads, cls.src_search, cls.src_social, cls.src_unmapped]
         Channel = cls.env["customer.channel"]
         cls.ads = Channel.create(
             {

@@ -147,13 +147,12 @@ class TestAttribution(ChannelCase):
             self.assertEqual(self.attribution(order, model), {self.social: 250}, model)
 
     def test_every_order_adds_up_under_every_model(self):
-        sources = [self.src_ads, self.src_search, self.src_social, self.src_unmapped]
         orders = self.env["sale.order"]
         for index in range(12):
             partner = self.customer(f"Mix {index}")
             for step in range(index % 5):
                 self.lead(
-                    partner, self.at(2025, 5, 1 + 3 * step, step), sources[(index + step) % 4]
+                    partner, self.at(2025, 5, 1 + 3 * step, step), self.sources[(index + step) % 4]
                 )
             orders |= self.order(partner, self.at(2025, 6, 1 + index), 99.99 + index * 13.37)
         self.channel_engine.recompute()
@@ -187,12 +186,11 @@ class TestAttribution(ChannelCase):
         self.assertEqual(partner.acquisition_date, date(2025, 6, 1))
 
     def test_nightly_job_through_the_cron_runner_equals_a_full_recompute(self):
-        sources = [self.src_ads, self.src_search, self.src_social, self.src_unmapped]
         orders = self.env["sale.order"]
         for index in range(9):
             partner = self.customer(f"Night {index}")
             for step in range(1 + index % 3):
-                self.lead(partner, self.at(2025, 5, 1 + step), sources[(index + step) % 4])
+                self.lead(partner, self.at(2025, 5, 1 + step), self.sources[(index + step) % 4])
             orders |= self.order(partner, self.at(2025, 6, 1 + index), 100 + index)
         self.channel_engine.recompute()
         reference = self.attribution_rows()

@@ -24,7 +24,6 @@ class TestFunnelRollup(ChannelCase):
         super().setUpClass()
         cls.rng = random.Random(11)
         cls.today = fields.Date.today()
-        cls.sources = [cls.src_ads, cls.src_search, cls.src_social, cls.src_unmapped]
         cls.salespeople = cls.env["res.users"].search([("share", "=", False)], limit=3)
         cls.partners = [cls.customer(f"Funnel {index}") for index in range(24)]
         for partner in cls.partners:

@@ -19,7 +19,6 @@ class TestIncrementalAttribution(ChannelCase):
         super().setUpClass()
         cls.rng = random.Random(23)
         cls.today = fields.Date.today()
-        cls.sources = [cls.src_ads, cls.src_search, cls.src_social, cls.src_unmapped]
         cls.currency = (
             cls.env["res.currency"]
             .with_context(active_test=False)
