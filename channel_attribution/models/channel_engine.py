@@ -153,8 +153,15 @@ class CustomerChannelEngine(models.AbstractModel):
 
     @api.private
     def _step_full_run(self, company):
-        """The next ``_batch_partners`` customers of a full recomputation, by id."""
+        """The next ``_batch_partners`` customers of a full recomputation, by id; once all
+        are done (the cursor at ``MAX_ID``), its end, a long step: the daily sums rebuilt
+        from every attribution row (a minute at 1m customers)."""
         low = company.channel_attribution_cursor
+        if low == MAX_ID:
+            if not self._long_step_may_start():
+                return None
+            self._finish_full_run(company)
+            return 0
         if not low:
             self._start_full_run(company)
         self.env.cr.execute(
@@ -171,11 +178,8 @@ class CustomerChannelEngine(models.AbstractModel):
         self._recompute_attribution(IdRange(low, high))
         self._recompute_volume(IdRange(low, high))
         self._recompute_funnel(IdRange(low, high))
-        if row:
-            company.sudo().channel_attribution_cursor = high
-            return 1
-        self._finish_full_run(company)
-        return 0
+        company.sudo().channel_attribution_cursor = high
+        return 1
 
     @api.private
     def _start_full_run(self, company):

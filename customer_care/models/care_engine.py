@@ -109,10 +109,10 @@ class CustomerCareEngine(models.AbstractModel):
     @api.private
     def _step_apply_rules(self):
         """One transaction of the scheduled run of ``env.company``: a batch of claimed
-        customers to schedule, else a claim by every rule. The run is over when what the
-        rules claimed in it is scheduled, or when they claim nobody (lines left by an
-        earlier run are scheduled first, then the rules claim). Returns the steps left, or
-        None if another run holds the lock."""
+        customers to schedule, else a claim by every rule (a long step). The run is over
+        when what the rules claimed in it is scheduled, or when they claim nobody (lines
+        left by an earlier run are scheduled first, then the rules claim). Returns the steps
+        left, or None if another run holds the lock or the claim waits for the next pass."""
         company = self.env.company
         self.env.flush_all()
         tune_transaction(self.env.cr)
@@ -123,6 +123,8 @@ class CustomerCareEngine(models.AbstractModel):
             self._act(*batch)
             left = self._pending_batches(company)
             return left if self._claimed_in_run(company) else left + 1  # else a claim follows
+        if not self._long_step_may_start():
+            return None
         self._refresh_purchase_months(company)
         self._follow_plans(company)
         self._close_vanished_activities(company)

@@ -62,10 +62,11 @@ class CustomerClvEngine(models.AbstractModel):
 
     @api.private
     def _step_fit(self):
-        """Fit ``env.company``; a company without enough data, or whose fit does not
-        converge, keeps its previous model. Returns 0, or None if locked."""
+        """Fit ``env.company`` (a long step); a company without enough data, or whose fit
+        does not converge, keeps its previous model. Returns 0, or None if locked or if the
+        fit waits for the next pass."""
         company = self.env.company
-        if not self._try_lock(company):
+        if not self._long_step_may_start() or not self._try_lock(company):
             return None
         try:
             self._fit_company(fields.Date.today())

@@ -2,10 +2,13 @@
 per-company scheduled loop on Odoo's cron progress API."""
 
 import logging
+import time
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
+
+from odoo.addons.base.models import ir_cron
 
 from ..tools import MANAGER_GROUP
 
@@ -19,6 +22,13 @@ class CustomerInsightEngine(models.AbstractModel):
     # Each engine sets its own key: runs of one engine and company are serialised, runs of
     # different engines or companies go on side by side.
     _lock_key = 0
+    # Odoo calls a job at least ten times per pass, however long each call takes, and a
+    # pass is killed beyond limit_time_real (120 s by default): a call that begins after
+    # this many seconds of its pass does nothing, so that Odoo ends the pass and calls the
+    # job again in a new one. A long step (most of a pass on its own) begins only in the
+    # first seconds of a pass.
+    _pass_seconds = 60
+    _long_step_seconds = 10
 
     @api.private
     def _check_access_manager(self):
@@ -60,18 +70,35 @@ class CustomerInsightEngine(models.AbstractModel):
         return bool(run) and run_key == run
 
     @api.private
+    def _pass_elapsed(self):
+        """Seconds since the scheduled job's current pass began (0 outside the job)."""
+        end = self.env.context.get("cron_end_time")  # the pass's start + MIN_TIME_PER_JOB
+        return time.monotonic() - (end - ir_cron.MIN_TIME_PER_JOB) if end else 0.0
+
+    @api.private
+    def _long_step_may_start(self):
+        """Whether a long step may begin now: outside the job or early in a pass. When not,
+        the step returns None and begins the next pass."""
+        return self._pass_elapsed() < self._long_step_seconds
+
+    @api.private
     def _cron_per_company(self, companies, step):
         """Scheduled work over ``companies``: call the engine method ``step`` for the first
         company (in ``env.company`` = that company) until it returns 0, then the next one.
 
         ``step`` does one bounded unit of work in the current transaction and returns how
         many units remain for its company (0: done), or None when another run holds the
-        company's lock. Each unit is committed through ``ir.cron._commit_progress`` with the
-        work that remains, so that Odoo calls the job again until everything is done; a
-        unit that fails is rolled back and logged, and its company waits for the next run.
+        company's lock or when its next unit is long and waits for the next pass
+        (``_long_step_may_start``). Each unit is committed through
+        ``ir.cron._commit_progress`` with the work that remains, so that Odoo calls the job
+        again until everything is done; a unit that fails is rolled back and logged, and its
+        company waits for the next run. A call late in a pass does nothing (``_pass_seconds``).
         """
         cron = self.env["ir.cron"]
         todo = list(companies)
+        if todo and self._pass_elapsed() > self._pass_seconds:
+            cron._commit_progress(0, remaining=len(todo))
+            return
         waiting = 0  # companies locked by another run: retried by the next call
         while todo:
             company = todo[0]

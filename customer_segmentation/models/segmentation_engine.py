@@ -213,14 +213,17 @@ class CustomerSegmentationEngine(models.AbstractModel):
     @api.private
     def _step_classify(self):
         """One transaction of the nightly run of ``env.company``: stage the new
-        classification (first call) or write one batch of it; the last batch finishes the
-        run. Returns the batches left, or None when another run holds the lock."""
+        classification (first call, a long step) or write one batch of it; the last batch
+        finishes the run. Returns the batches left, or None when another run holds the lock
+        or the long step waits for the next pass."""
         company = self.env.company
         self.env.flush_all()
         if not self._try_lock(company):
             return None
         as_of = self._pending_as_of(company)
         if not as_of:
+            if not self._long_step_may_start():
+                return None
             as_of = fields.Date.today()
             stale_ids, fresh_ids = self._take_stale_partners(company, as_of)
             self._prepare_full_run(company, as_of, stale_ids)

@@ -174,6 +174,32 @@ class TestRuns(SegmentationCase):
         self.assertFalse(self.env["customer.segmentation.result"].search([]))
         self.assertEqual(run_cron_until_done(self, cron), 1, "done for today: one call")
 
+    def test_nightly_job_leaves_work_to_the_next_pass(self):
+        """Late in a pass (past its time budget, or too late for a long step such as the
+        classification itself), a call does nothing and reports the work left: Odoo ends
+        the pass without a failure and calls the job again, which then finishes."""
+        xmlid = "customer_segmentation.ir_cron_recompute_customer_segmentation"
+        cron = self.env.ref(xmlid)
+        triggers = self.env["ir.cron.trigger"].sudo()
+        engine = type(self.env["customer.segmentation.engine"])
+        for late in ("_pass_seconds", "_long_step_seconds"):
+            with self.subTest(late), patch.object(engine, late, -1):
+                triggers.search([("cron_id", "=", cron.id)]).unlink()
+                with self.enter_registry_test_mode():
+                    self.assertIs(cron.sudo().method_direct_trigger(), True)
+                progress = self.env["ir.cron.progress"].search(
+                    [("cron_id", "=", cron.id)], order="id desc", limit=1
+                )
+                self.assertEqual(progress.done, 0)
+                self.assertGreaterEqual(progress.remaining, 1)
+                self.assertTrue(triggers.search_count([("cron_id", "=", cron.id)]))
+                self.assertFalse(cron.failure_count)
+                self.assertFalse(
+                    self.env["customer.profile"].search([("company_id", "=", self.company.id)])
+                )
+        run_cron_until_done(self, xmlid)
+        self.assertEqual(self.company.customer_segmentation_as_of, date.today())
+
     def region_rows(self):
         summary = self.env["customer.region.summary"].search([("company_id", "=", self.company.id)])
         return sorted(
