@@ -195,8 +195,11 @@ class CustomerChannelEngine(models.AbstractModel):
         self._rebuild_volume(company)
         self._finish_funnel(company)
         # The queue then reads the rows of its customers on statistics of the tables the
-        # run filled, not of the empty ones (a scan of every funnel row per batch).
-        analyze_if_stale(self.env.cr, "customer_acquisition", "customer_channel_funnel")
+        # run filled, not of the empty ones (a scan of every funnel row per batch); the
+        # reports group by the channels.
+        analyze_if_stale(
+            self.env.cr, "customer_acquisition", "customer_channel_funnel", "customer_channel"
+        )
         company.sudo().write(
             {"channel_attribution_cursor": 0, "channel_attribution_as_of": fields.Date.today()}
         )

@@ -286,7 +286,9 @@ class CustomerCareEngine(models.AbstractModel):
             rule._text_author()  # raises when nobody may run the code
         if rule.trigger in ("enter", "recurring"):
             self._sync_members(rule)
-        analyze_if_stale(self.env.cr, "customer_care_member", "customer_care_log")
+        analyze_if_stale(
+            self.env.cr, "customer_care_member", "customer_care_log", "customer_care_rule"
+        )
         now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(

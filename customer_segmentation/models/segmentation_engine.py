@@ -474,8 +474,15 @@ class CustomerSegmentationEngine(models.AbstractModel):
         # the care rules and the next runs plan on their new statistics; the profiles other
         # transactions wrote (the queue, earlier batches of the scheduled job) are left to
         # autovacuum: a run no longer analyzes them when it starts. A company whose profiles
-        # the statistics do not know yet (a second company's first run) is analyzed too.
-        analyze_if_stale(self.env.cr, "customer_profile", committed=False)
+        # the statistics do not know yet (a second company's first run) is analyzed too, and
+        # so are the segments that the reports group by.
+        analyze_if_stale(
+            self.env.cr,
+            "customer_profile",
+            "customer_rfm_segment",
+            "customer_rfm_segment_preset",
+            committed=False,
+        )
         analyze_if_company_misjudged(self.env.cr, "customer_profile", company.id)
         snapshot = self._snapshot(company, as_of)
         company.sudo().write(

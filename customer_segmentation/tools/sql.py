@@ -24,7 +24,10 @@ def analyze_if_stale(cr, *tables, committed=True):
     (more rows changed since their last ANALYZE than 50 + 10 % of the rows it counted),
     counting the changes of the current transaction, which autovacuum only sees after the
     commit: the next statements then plan on the rows just written in bulk (on statistics
-    of an empty table a join over many customers goes quadratic).
+    of an empty table a join over many customers goes quadratic). A table never analyzed
+    is stale too: autovacuum never analyzes a table of fewer than 50 rows, and a grouping
+    by a record of one (a segment, a channel) sorted a million rows on disk, its groups
+    guessed from PostgreSQL's defaults (value predictions at 1m: 2.1 s to 0.8 s).
 
     ``committed=False`` counts the current transaction's changes only and leaves what
     other transactions committed to autovacuum: PostgreSQL adds a transaction's changes to
@@ -35,7 +38,9 @@ def analyze_if_stale(cr, *tables, committed=True):
         cr,
         tables,
         SQL(
-            "%s x.n_tup_ins + x.n_tup_upd + x.n_tup_del > 50 + 0.1 * GREATEST(c.reltuples, 0)",
+            """s.last_analyze IS NULL AND s.last_autoanalyze IS NULL
+               OR %s x.n_tup_ins + x.n_tup_upd + x.n_tup_del
+                  > 50 + 0.1 * GREATEST(c.reltuples, 0)""",
             committed_changes,
         ),
     )
@@ -97,7 +102,7 @@ def _analyze_where(cr, tables, condition):
             SELECT s.relname FROM pg_stat_user_tables s
               JOIN pg_stat_xact_user_tables x ON x.relid = s.relid
               JOIN pg_class c ON c.oid = s.relid
-             WHERE s.relname IN %s AND %s
+             WHERE s.relname IN %s AND (%s)
             """,
             tables,
             condition,
