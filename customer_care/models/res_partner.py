@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from odoo.addons.customer_segmentation.tools import INTERNAL_GROUP
+from odoo.addons.customer_segmentation.tools import INTERNAL_GROUP, contacts_scope
 
 from .satisfaction import (
     SATISFACTION_CLASS_SCORES,
@@ -125,36 +125,43 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------ contact dates
 
     @api.model
-    def _care_contacts_sql(self):
+    def _care_contacts_sql(self, partners=None):
         """(partner_id, day) of every past contact: activities done on a contact or on one of
-        its opportunities, meetings held with it."""
+        its opportunities, meetings held with it; of the contacts of ``partners`` only
+        (commercial partners, as for ``contacts_scope``), when given."""
         return SQL(
             """
             SELECT a.res_id AS partner_id, a.date_done AS day FROM mail_activity a
-             WHERE a.res_model = 'res.partner' AND NOT a.active AND a.date_done IS NOT NULL
+             WHERE a.res_model = 'res.partner' AND NOT a.active AND a.date_done IS NOT NULL %s
             UNION ALL
             SELECT l.partner_id, a.date_done FROM mail_activity a
               JOIN crm_lead l ON a.res_model = 'crm.lead' AND l.id = a.res_id
-             WHERE NOT a.active AND a.date_done IS NOT NULL AND l.partner_id IS NOT NULL
+             WHERE NOT a.active AND a.date_done IS NOT NULL AND l.partner_id IS NOT NULL %s
             UNION ALL
             SELECT r.res_partner_id, e.start::date FROM calendar_event_res_partner_rel r
               JOIN calendar_event e ON e.id = r.calendar_event_id
-             WHERE e.active AND e.start <= now() AT TIME ZONE 'UTC'
-            """
+             WHERE e.active AND e.start <= now() AT TIME ZONE 'UTC' %s
+            """,
+            contacts_scope(SQL("a.res_id"), partners),
+            contacts_scope(SQL("l.partner_id"), partners),
+            contacts_scope(SQL("r.res_partner_id"), partners),
         )
 
     @api.model
-    def _care_planned_sql(self):
-        """(partner_id, day) of every activity still to do on a contact or its opportunities."""
+    def _care_planned_sql(self, partners=None):
+        """(partner_id, day) of every activity still to do on a contact or its opportunities
+        (of the contacts of ``partners`` only, when given)."""
         return SQL(
             """
             SELECT a.res_id AS partner_id, a.date_deadline AS day FROM mail_activity a
-             WHERE a.res_model = 'res.partner' AND a.active
+             WHERE a.res_model = 'res.partner' AND a.active %s
             UNION ALL
             SELECT l.partner_id, a.date_deadline FROM mail_activity a
               JOIN crm_lead l ON a.res_model = 'crm.lead' AND l.id = a.res_id
-             WHERE a.active AND l.partner_id IS NOT NULL
-            """
+             WHERE a.active AND l.partner_id IS NOT NULL %s
+            """,
+            contacts_scope(SQL("a.res_id"), partners),
+            contacts_scope(SQL("l.partner_id"), partners),
         )
 
     @api.model
@@ -169,15 +176,16 @@ class ResPartner(models.Model):
         )
 
     def _care_dates_by_entity(self, dates_sql, aggregate):
+        """{commercial partner id: aggregate of the days of ``dates_sql``}, which must be
+        scoped to the contacts of ``self``'s commercial partners (else it reads every
+        activity: 0.35 s for a customer's form at 1m)."""
         self.env.cr.execute(
             SQL(
                 """SELECT c.commercial_partner_id, %s(x.day) FROM (%s) x
                      JOIN res_partner c ON c.id = x.partner_id
-                    WHERE c.commercial_partner_id = ANY(%s)
                     GROUP BY c.commercial_partner_id""",
                 SQL(aggregate),
                 dates_sql,
-                self.commercial_partner_id.ids,
             )
         )
         return dict(self.env.cr.fetchall())
@@ -185,8 +193,9 @@ class ResPartner(models.Model):
     @api.depends("commercial_partner_id")
     def _compute_care_contact_dates(self):
         self.env.flush_all()
-        last = self._care_dates_by_entity(self._care_contacts_sql(), "MAX")
-        planned = self._care_dates_by_entity(self._care_planned_sql(), "MIN")
+        entities = self.commercial_partner_id.ids
+        last = self._care_dates_by_entity(self._care_contacts_sql(entities), "MAX")
+        planned = self._care_dates_by_entity(self._care_planned_sql(entities), "MIN")
         for partner in self:
             partner.care_last_contact_date = last.get(partner.commercial_partner_id.id)
             partner.care_next_contact_date = planned.get(partner.commercial_partner_id.id)
