@@ -2,7 +2,7 @@
     "name": "Customer Lifetime Value",
     "summary": "Predict each customer's future value and churn risk (BG/NBD and Gamma-Gamma "
     "models fitted per company)",
-    "version": "19.0.1.5.0",
+    "version": "19.0.1.6.0",
     "category": "Sales/CRM",
     "author": "Customer Insight",
     "license": "LGPL-3",

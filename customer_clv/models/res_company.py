@@ -1,6 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# Every prediction depends on these, and a nightly classification predicts only some
+# customers again: a change makes the next run a full one, which predicts everyone.
+PREDICTION_SETTINGS = {"clv_monthly_discount_rate", "clv_churn_risk_high", "clv_churn_risk_medium"}
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -45,6 +49,17 @@ class ResCompany(models.Model):
         "fitted the value models of this company, or found too little data: the next calls "
         "of that run go on with the other companies.",
     )
+
+    def write(self, vals):
+        changed = self.filtered(
+            lambda company: any(
+                company[name] != vals[name] for name in PREDICTION_SETTINGS & set(vals)
+            )
+        )
+        result = super().write(vals)
+        if changed:
+            changed.customer_segmentation_watermark = False
+        return result
 
     @api.constrains(
         "clv_monthly_discount_rate",

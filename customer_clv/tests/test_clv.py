@@ -166,6 +166,31 @@ class TestCustomerValue(SegmentationCase):
         engine._refresh_predictions(self.model, CALIBRATION_END)
         self.assertEqual(incremental, predictions())
 
+        # A week later, a nightly refresh predicts again the customers with new orders and
+        # those whose turn it is (one in seven, by id); the others keep last week's values.
+        later = date(1997, 10, 7)
+        self.order(repeat, later, 20)
+        last_week = {row["partner_id"]: row for row in predictions()}
+        engine._refresh_predictions(self.model, later, [repeat.id])
+        nightly = {row["partner_id"]: row for row in predictions()}
+        engine._refresh_predictions(self.model, later)
+        full = {row["partner_id"]: row for row in predictions()}
+        turn = {pid for pid in full if pid % 7 == later.toordinal() % 7} | {repeat.id}
+        self.assertTrue(200 < len(turn) < 500)
+        for pid in full:
+            bought = full[pid]["last_purchase_date"] != last_week[pid]["last_purchase_date"]
+            if bought and pid != repeat.id:
+                continue  # the data set's own orders of that week, not given as fresh here
+            self.assertEqual(nightly[pid], (full if pid in turn else last_week)[pid], pid)
+        self.assertNotEqual(last_week[repeat.id], full[repeat.id])
+
+    def test_prediction_settings_make_the_next_run_predict_everyone(self):
+        self.company.customer_segmentation_watermark = "2026-01-01 00:00:00"
+        self.company.clv_at_risk_threshold = 0.25  # does not change the predictions
+        self.assertTrue(self.company.customer_segmentation_watermark)
+        self.company.clv_churn_risk_high = 0.2
+        self.assertFalse(self.company.customer_segmentation_watermark)
+
     def test_holdout_check_grades_the_model(self):
         self.model.holdout_weeks = 13
         self.model.action_holdout_check()
