@@ -155,7 +155,7 @@ class CustomerChannelEngine(models.AbstractModel):
     def _step_full_run(self, company):
         """The next ``_batch_partners`` customers of a full recomputation, by id; once all
         are done (the cursor at ``MAX_ID``), its end, a long step: the daily sums rebuilt
-        from every attribution row (a minute at 1m customers)."""
+        from every attribution row (42 s for a company of 100 000 customers at 1m)."""
         low = company.channel_attribution_cursor
         if low == MAX_ID:
             if not self._long_step_may_start():
