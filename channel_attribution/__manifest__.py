@@ -2,7 +2,7 @@
     "name": "Channel Attribution",
     "summary": "Acquisition channel of every customer, revenue attributed to channels, "
     "conversion, growth and cost reports",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Sales/CRM",
     "author": "Customer Insight",
     "license": "LGPL-3",

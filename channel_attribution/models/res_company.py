@@ -64,6 +64,12 @@ class ResCompany(models.Model):
         help="Technical: the scheduled recomputation has done the customers up to this id "
         "(0 when none is under way).",
     )
+    channel_attribution_revenue_rebuilt_to = fields.Date(
+        "Attribution Revenue Rebuilt Up To",
+        readonly=True,
+        help="Technical: at the end of a scheduled recomputation, the daily revenue is "
+        "rebuilt from the attribution rows a few months per transaction, up to this date.",
+    )
 
     def write(self, vals):
         result = super().write(vals)

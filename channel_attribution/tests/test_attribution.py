@@ -6,6 +6,7 @@ from odoo.tests import tagged
 
 from odoo.addons.customer_segmentation.tests.common import run_cron_until_done
 
+from ..models import channel_engine
 from .common import ChannelCase
 
 MODELS = ("first_touch", "last_touch", "linear", "position_based", "time_decay")
@@ -225,14 +226,19 @@ class TestAttribution(ChannelCase):
         self.company.channel_attribution_half_life_days = 8  # every share changes: full run
         self.company.channel_attribution_half_life_days = 7
         self.env.invalidate_all()
-        with patch.object(type(self.channel_engine), "_batch_partners", 4):
+        # By four customers at a time, then the daily revenue rebuilt a week at a time.
+        with (
+            patch.object(type(self.channel_engine), "_batch_partners", 4),
+            patch.object(channel_engine, "REVENUE_REBUILD_DAYS", 7),
+        ):
             calls = run_cron_until_done(self, "channel_attribution.ir_cron_recompute_attribution")
-        self.assertGreater(calls, 3, "by four customers at a time")
+        self.assertGreater(calls, 8)
         self.assertEqual(self.attribution_rows(), reference)
         self.assertRevenueMatchesAttribution()
         self.assertEqual(orders[2].partner_id.acquisition_channel_id, acquisition)
         self.assertEqual(self.company.channel_attribution_as_of, date.today())
         self.assertFalse(self.company.channel_attribution_cursor)
+        self.assertFalse(self.company.channel_attribution_revenue_rebuilt_to)
 
     def test_nightly_job_re_attributes_only_what_changed_since_its_last_run(self):
         quiet, edited = self.customer("Quiet"), self.customer("Edited")
