@@ -86,6 +86,7 @@ class CustomerChannelEngine(models.AbstractModel):
         result["volume"] = self._recompute_volume(partners)
         result["funnel"] = self._recompute_funnel(partners)
         if partners is None:
+            self._rebuild_revenue(company)
             self._finish_full_run(company)
         return result
 
@@ -208,7 +209,7 @@ class CustomerChannelEngine(models.AbstractModel):
             return 1 + math.ceil(max((last - end).days, 0) / REVENUE_REBUILD_DAYS)
         if not self._long_step_may_start():
             return None
-        self._finish_full_run(company, revenue=False)
+        self._finish_full_run(company)
         return 0
 
     @api.private
@@ -225,11 +226,9 @@ class CustomerChannelEngine(models.AbstractModel):
         self.env.cr.execute(SQL("ANALYZE customer_channel_attribution"))
 
     @api.private
-    def _finish_full_run(self, company, revenue=True):
-        """The end of a full recomputation: the daily sums rebuilt from the rows (the
-        revenue too, unless the scheduled job's steps rebuilt it)."""
-        if revenue:
-            self._rebuild_revenue(company)
+    def _finish_full_run(self, company):
+        """The end of a full recomputation, once its daily revenue is rebuilt: the other
+        daily sums rebuilt from the rows."""
         self._rebuild_volume(company)
         self._finish_funnel(company)
         # The queue then reads the rows of its customers on statistics of the tables the

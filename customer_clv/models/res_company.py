@@ -1,10 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-# Every prediction depends on these, and a nightly classification predicts only some
-# customers again: a change makes the next run a full one, which predicts everyone.
-PREDICTION_SETTINGS = {"clv_monthly_discount_rate", "clv_churn_risk_high", "clv_churn_risk_medium"}
-
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -50,16 +46,15 @@ class ResCompany(models.Model):
         "of that run go on with the other companies.",
     )
 
-    def write(self, vals):
-        changed = self.filtered(
-            lambda company: any(
-                company[name] != vals[name] for name in PREDICTION_SETTINGS & set(vals)
-            )
-        )
-        result = super().write(vals)
-        if changed:
-            changed.customer_segmentation_watermark = False
-        return result
+    @api.model
+    def _full_run_settings(self):
+        # Every prediction depends on these, and a nightly classification predicts only
+        # some customers again: a full run predicts everyone.
+        return super()._full_run_settings() | {
+            "clv_monthly_discount_rate",
+            "clv_churn_risk_high",
+            "clv_churn_risk_medium",
+        }
 
     @api.constrains(
         "clv_monthly_discount_rate",

@@ -200,12 +200,18 @@ class ResCompany(models.Model):
             check_finite(self, vals, AMOUNT_FIELDS)
         return super().create(vals_list)
 
+    @api.model
+    def _full_run_settings(self):
+        """Settings whose change makes the next classification run a full one (other
+        addons add theirs)."""
+        return FIGURE_SETTINGS
+
     def write(self, vals):
         check_finite(self, vals, AMOUNT_FIELDS)
         changed = self.filtered(
             lambda company: any(
                 self._fields[name].convert_to_write(company[name], company) != vals[name]
-                for name in FIGURE_SETTINGS & set(vals)
+                for name in self._full_run_settings() & set(vals)
             )
         )
         result = super().write(vals)
