@@ -284,7 +284,8 @@ class CustomerCareEngine(models.AbstractModel):
         return how many."""
         if rule._text_has_code():
             rule._text_author()  # raises when nobody may run the code
-        if rule.trigger in ("enter", "recurring"):
+        has_members = rule.trigger in ("enter", "recurring")
+        if has_members:
             self._sync_members(rule)
         analyze_if_stale(
             self.env.cr, "customer_care_member", "customer_care_log", "customer_care_rule"
@@ -313,8 +314,8 @@ class CustomerCareEngine(models.AbstractModel):
                 ),
                 acted AS (
                     UPDATE customer_care_member m SET acted = TRUE FROM claimed c
-                     WHERE m.rule_id = %(rule)s AND m.partner_id = c.partner_id
-                )
+                     WHERE m.rule_id = %(rule)s AND m.partner_id = c.partner_id AND NOT m.acted
+                )%(entered)s
                 SELECT COUNT(*) FROM claimed
                 """,
                 rule=rule.id,
@@ -322,6 +323,7 @@ class CustomerCareEngine(models.AbstractModel):
                 type=None if rule.mail_mode == "email" else rule.activity_type_id.id,
                 now=now,
                 uid=self.env.uid,
+                entered=self._entered_sql(rule, now) if has_members else SQL(),
                 due=self._due_sql(rule),
                 held_out=self._holdout_sql(
                     rule, SQL.identifier("due", "partner_id"), SQL("COALESCE(e.entries, 0)")
@@ -375,20 +377,23 @@ class CustomerCareEngine(models.AbstractModel):
         )
 
     def _due_sql_enter(self, rule, today):
-        """Members of the class the rule has not acted on since they entered it."""
+        """Members of the class the rule has not acted on since they entered it, and the
+        customers entering it now."""
         return SQL(
-            "SELECT m.partner_id FROM customer_care_member m WHERE m.rule_id = %s AND NOT m.acted",
+            """SELECT m.partner_id FROM customer_care_member m WHERE m.rule_id = %s AND NOT m.acted
+               UNION ALL SELECT partner_id FROM care_member_new""",
             rule.id,
         )
 
     def _due_sql_recurring(self, rule, today):
-        """Members of the class without an action of the rule (done, or created when not
-        done) in the last ``interval_days``."""
+        """Members of the class, entering ones included, without an action of the rule
+        (done, or created when not done) in the last ``interval_days``."""
         return SQL(
             """
-            SELECT m.partner_id FROM customer_care_member m
-             WHERE m.rule_id = %(rule)s
-               AND NOT EXISTS (
+            SELECT m.partner_id
+              FROM (SELECT partner_id FROM customer_care_member WHERE rule_id = %(rule)s
+                    UNION ALL SELECT partner_id FROM care_member_new) m
+             WHERE NOT EXISTS (
                    SELECT 1 FROM customer_care_log l
                     WHERE l.rule_id = %(rule)s AND l.partner_id = m.partner_id
                       AND COALESCE(l.date_done, l.date::date) > %(since)s)
@@ -425,33 +430,52 @@ class CustomerCareEngine(models.AbstractModel):
 
     @api.private
     def _sync_members(self, rule):
-        """Customers entering the rule's class become members (not acted yet); those who
-        left are forgotten, so that re-entering acts again. Members already there are left
-        out before the insert (an anti-join), not one by one by its conflict check."""
+        """Members who left the rule's class are forgotten, so that re-entering acts again;
+        the customers entering it are staged in the temporary table care_member_new, and
+        become members when the rule claims (``_entered_sql``). Inserted there with their
+        flag already set, a member is written once: marking a row of the same transaction
+        makes PostgreSQL check its foreign keys again."""
         self.env.cr.execute(
             SQL(
                 """
+                DROP TABLE IF EXISTS care_member_new;
+                CREATE TEMP TABLE care_member_new (partner_id int) ON COMMIT DROP;
                 WITH targets AS (%(targets)s),
                 gone AS (
                     DELETE FROM customer_care_member m
                      WHERE m.rule_id = %(rule)s
                        AND NOT EXISTS (SELECT 1 FROM targets t WHERE t.partner_id = m.partner_id)
                 )
-                INSERT INTO customer_care_member (rule_id, partner_id, company_id, date_from, acted)
-                SELECT %(rule)s, t.partner_id, %(company)s, %(now)s,
-                       EXISTS (SELECT 1 FROM customer_care_log l
-                                WHERE l.rule_id = %(rule)s AND l.partner_id = t.partner_id
-                                  AND l.state IN ('pending', 'open'))
-                  FROM targets t
+                INSERT INTO care_member_new
+                SELECT t.partner_id FROM targets t
                  WHERE NOT EXISTS (SELECT 1 FROM customer_care_member m
-                                    WHERE m.rule_id = %(rule)s AND m.partner_id = t.partner_id)
-                ON CONFLICT (rule_id, partner_id) DO NOTHING
+                                    WHERE m.rule_id = %(rule)s AND m.partner_id = t.partner_id);
+                ANALYZE care_member_new
                 """,
                 targets=rule._target_sql(),
                 rule=rule.id,
-                company=rule.company_id.id,
-                now=fields.Datetime.now(),
             )
+        )
+
+    def _entered_sql(self, rule, now):
+        """The claim's insert of the customers entering the class of ``rule`` as members
+        since ``now``, acted on if claimed (``claimed``) or with an action of the rule
+        under way."""
+        return SQL(
+            """,
+            entered AS (
+                INSERT INTO customer_care_member (rule_id, partner_id, company_id, date_from, acted)
+                SELECT %(rule)s, n.partner_id, %(company)s, %(now)s,
+                       c.partner_id IS NOT NULL OR EXISTS (
+                           SELECT 1 FROM customer_care_log l
+                            WHERE l.rule_id = %(rule)s AND l.partner_id = n.partner_id
+                              AND l.state IN ('pending', 'open'))
+                  FROM care_member_new n LEFT JOIN claimed c ON c.partner_id = n.partner_id
+                ON CONFLICT (rule_id, partner_id) DO NOTHING
+            )""",
+            rule=rule.id,
+            company=rule.company_id.id,
+            now=now,
         )
 
     @api.private

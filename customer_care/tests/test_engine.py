@@ -40,6 +40,30 @@ class TestCareEngine(CareCase):
         self.assertEqual(self.care.run(rule)[rule.id], 1, "re-entering the class acts again")
         self.assertEqual(len(self.logs(rule, self.new)), 2)
 
+    def test_entering_customers_become_members_in_one_write(self):
+        """A customer entering the class is inserted as a member already marked acted on
+        when claimed, not inserted and then updated (PostgreSQL would check its foreign
+        keys twice); one left waiting for an assignee is marked when claimed later."""
+        rule = self.rule(["new"])
+
+        def member_updates():
+            self.env.cr.execute(
+                "SELECT n_tup_upd FROM pg_stat_xact_user_tables "
+                "WHERE relname = 'customer_care_member'"
+            )
+            return self.env.cr.fetchone()[0]
+
+        updates = member_updates()
+        self.assertEqual(self.care.run(rule)[rule.id], 1)
+        self.assertEqual(member_updates(), updates)
+        members = self.env["customer.care.member"].search([("rule_id", "=", rule.id)])
+        acted = {member.partner_id: member.acted for member in members}
+        self.assertEqual(acted, {self.new: True, self.nobody: False})
+        self.nobody.user_id = self.rep
+        self.assertEqual(self.care.run(rule)[rule.id], 1)
+        self.assertEqual(member_updates(), updates + 1)
+        self.assertTrue(members.filtered(lambda m: m.partner_id == self.nobody).acted)
+
     def test_an_archived_customer_is_not_acted_on(self):
         """Archived before the classification drops its profile: no action, and one when
         it is restored while still in the class."""
