@@ -57,12 +57,16 @@ BEHAVIOUR_COLUMNS = (
 # How often the customer is in touch, from messages, meetings and orders (``_interactions_sql``).
 INTERACTION_COLUMNS = ("last_interaction_date", "interaction_count_90d", "interactions_expire_on")
 INTERACTION_DAYS = 90
-# The figures a classification takes as they are from its joins: alias, CTE, columns.
+# The figures a classification takes as they are from its joins: alias, CTE, columns (the
+# first is never null in a row: a profile stores it when its customer had one).
 JOINED_FIGURES = (
     ("pay", "payments", PAYMENT_COLUMNS),
     ("b", "behaviour", BEHAVIOUR_COLUMNS),
     ("i", "interactions", INTERACTION_COLUMNS),
 )
+# What the passing of time changes for a customer whose documents did not, by reason it is
+# aggregated again (``_take_stale_partners``): the CTE of figures aggregated again.
+AGED = {"window": "fresh_metrics", "interactions": "interactions"}
 # (metric of the ``metrics`` CTE, its profile column, its score column) of quantile scoring.
 QUANTILE_DIMENSIONS = (
     ("last_date", "last_order_date", "rfm_r_score"),
@@ -184,12 +188,12 @@ class CustomerSegmentationEngine(models.AbstractModel):
             _logger.info("Segmentation of %s already running, skipped", company.name)
             return False
         full = partner_ids is None
-        fresh_ids = partner_ids
+        fresh_ids, kept = partner_ids, None
         if full:
-            stale_ids, fresh_ids = self._take_stale_partners(company, as_of)
+            stale_ids, fresh_ids, kept = self._take_stale_partners(company, as_of)
             self._prepare_full_run(company, as_of, stale_ids)
         self._unstage(company, partner_ids)  # what a scheduled run staged is superseded
-        stats = self._apply_difference(company, as_of, partner_ids, fresh_ids)
+        stats = self._apply_difference(company, as_of, partner_ids, fresh_ids, kept)
         if stats["written"] or stats["deleted"]:
             self._profiles_changed(company, partner_ids)
         if full:
@@ -225,9 +229,9 @@ class CustomerSegmentationEngine(models.AbstractModel):
             if not self._long_step_may_start():
                 return None
             as_of = fields.Date.today()
-            stale_ids, fresh_ids = self._take_stale_partners(company, as_of)
+            stale_ids, fresh_ids, kept = self._take_stale_partners(company, as_of)
             self._prepare_full_run(company, as_of, stale_ids)
-            self._build_result(company, as_of, None, fresh_ids)
+            self._build_result(company, as_of, None, fresh_ids, kept)
         applied = self._apply_batch(company, as_of)
         left = self._staged_count(company)
         if not left:
@@ -279,35 +283,38 @@ class CustomerSegmentationEngine(models.AbstractModel):
 
     @api.private
     def _take_stale_partners(self, company, as_of):
-        """(stale, fresh) commercial partners, both None when everyone must be aggregated
-        again (first run, a run back in time, or a change of the settings the figures
-        depend on). Stale: those whose stored figures may differ from their documents as
-        of ``as_of`` (see ``_stale_documents_sql``), contacts edited and customers queued
-        since the last full run began (the watermark), customers with an interaction
-        leaving the 90-day window. Fresh: those of them to aggregate again, that is less
-        the customers whose figures a run aggregated since (the queue, as of its date) and
-        whose documents did not change after it. Moves the watermark to now."""
+        """(stale, fresh, kept) commercial partners, all None when everyone must be
+        aggregated again (first run, a run back in time, or a change of the settings the
+        figures depend on). Stale: those whose stored figures may differ from their
+        documents as of ``as_of`` (see ``_stale_documents_sql``), contacts edited and
+        customers queued since the last full run began (the watermark), customers with an
+        interaction leaving the 90-day window. Fresh: those of them to aggregate again, that
+        is less the customers whose figures a run aggregated since (the queue, as of its
+        date) and whose documents did not change after it. Kept: {CTE of figures: the fresh
+        customers whose stored figures of that CTE stay right}, those whose documents did
+        not change: only what the passing of time changes (AGED) is aggregated again.
+        Moves the watermark to now."""
         since, last = company.customer_segmentation_watermark, company.customer_segmentation_as_of
         company.sudo().customer_segmentation_watermark = self.env.cr.now()
         if not since or not last or as_of < last:
-            return None, None
+            return None, None, None
         self.env.cr.execute(
             SQL(
                 """
-                SELECT partner_id, bool_or(fresh) FROM (
+                SELECT partner_id, array_agg(DISTINCT reason) FILTER (WHERE fresh) FROM (
                     %(documents)s
                     UNION ALL
                     SELECT rp.commercial_partner_id,
-                           rp.write_date >= GREATEST(%(since)s, p.aggregated_at)
+                           rp.write_date >= GREATEST(%(since)s, p.aggregated_at), 'changed'
                       FROM res_partner rp
                       LEFT JOIN customer_profile p ON p.partner_id = rp.commercial_partner_id
                                                   AND p.company_id = %(company)s
                      WHERE rp.write_date >= %(since)s
                     UNION ALL
-                    SELECT partner_id, TRUE FROM customer_segmentation_queue
+                    SELECT partner_id, TRUE, 'changed' FROM customer_segmentation_queue
                      WHERE company_id = %(company)s
                     UNION ALL
-                    SELECT partner_id, TRUE FROM customer_profile
+                    SELECT partner_id, TRUE, 'interactions' FROM customer_profile
                      WHERE company_id = %(company)s AND interactions_expire_on <= %(as_of)s
                 ) stale GROUP BY partner_id
                 """,
@@ -318,14 +325,27 @@ class CustomerSegmentationEngine(models.AbstractModel):
             )
         )
         rows = self.env.cr.fetchall()
-        return [partner_id for partner_id, _f in rows], [p for p, fresh in rows if fresh]
+        kept = {cte: [] for cte in ("fresh_metrics", *(cte for _a, cte, _c in JOINED_FIGURES))}
+        for partner_id, reasons in rows:
+            if reasons and "changed" not in reasons:
+                aged = {AGED[reason] for reason in reasons}
+                for cte, partner_ids in kept.items():
+                    if cte not in aged:
+                        partner_ids.append(partner_id)
+        return (
+            [partner_id for partner_id, _reasons in rows],
+            [partner_id for partner_id, reasons in rows if reasons],
+            kept,
+        )
 
     def _stale_documents_sql(self, company, as_of, since, last):
-        """(commercial partner, fresh) of the orders and invoices written since ``since``,
-        dated since the last as-of date ``last`` or leaving the RFM window since (a payment
-        rewrites its invoice), and of the unpaid invoices falling due since ``last``.
-        Fresh: the same holds with the time and date the customer's profile was aggregated
-        (``aggregated_at``, ``aggregated_as_of``) where they are later."""
+        """(commercial partner, fresh, reason) of the orders and invoices written since
+        ``since``, dated since the last as-of date ``last`` or leaving the RFM window since
+        (a payment rewrites its invoice), and of the unpaid invoices falling due since
+        ``last``. Fresh: the same holds with the time and date the customer's profile was
+        aggregated (``aggregated_at``, ``aggregated_as_of``) where they are later. Reason:
+        "window" when the document only leaves the RFM window (of a customer with a
+        profile), else "changed"."""
         orders, invoices = self._stale_conditions(company, as_of, since, last)
         fresh_orders, fresh_invoices = self._stale_conditions(
             company,
@@ -333,9 +353,20 @@ class CustomerSegmentationEngine(models.AbstractModel):
             SQL("GREATEST(%s, p.aggregated_at)", since),
             SQL("GREATEST(%s::date, p.aggregated_as_of)", last),
         )
+
+        def flags(changed, leaving):
+            return SQL(
+                """(%s OR %s) AS fresh,
+                   CASE WHEN p.id IS NOT NULL AND NOT %s THEN 'window' ELSE 'changed' END
+                       AS reason""",
+                changed,
+                leaving,
+                changed,
+            )
+
         return SQL(
             """
-            SELECT rp.commercial_partner_id AS partner_id, %(fresh_orders)s AS fresh
+            SELECT rp.commercial_partner_id AS partner_id, %(fresh_orders)s
               FROM sale_order so
               JOIN res_partner rp ON rp.id = so.partner_id
               LEFT JOIN customer_profile p
@@ -348,35 +379,36 @@ class CustomerSegmentationEngine(models.AbstractModel):
              WHERE am.company_id = %(company)s AND am.move_type IN ('out_invoice', 'out_refund')
                AND %(invoices)s""",
             company=company.id,
-            orders=orders,
-            invoices=invoices,
-            fresh_orders=fresh_orders,
-            fresh_invoices=fresh_invoices,
+            orders=SQL("(%s OR %s)", *orders),
+            invoices=SQL("(%s OR %s)", *invoices),
+            fresh_orders=flags(*fresh_orders),
+            fresh_invoices=flags(*fresh_invoices),
         )
 
     def _stale_conditions(self, company, as_of, since, last):
         """(orders, invoices): the conditions on ``so`` and ``am`` of ``_stale_documents_sql``
-        for a write time ``since`` and a last as-of date ``last`` (values or SQL)."""
+        for a write time ``since`` and a last as-of date ``last`` (values or SQL), each as
+        (changed, leaving): written, dated since ``last`` or an unpaid invoice falling due;
+        dated in what ``last`` to ``as_of`` takes from the RFM window."""
         window = company.rfm_window_days
 
+        def dated(alias, date_column, shift):
+            column = SQL.identifier(alias, date_column)
+            return SQL(
+                "(%s >= %s + %s AND %s < %s)",
+                column,
+                last,
+                1 - shift,
+                column,
+                as_of + timedelta(days=1 - shift),
+            )
+
         def changes(alias, date_column):
-            """Written since ``since``, or dated in what ``last`` to ``as_of`` adds to the
-            figures or takes from the window."""
-            conditions = [SQL("%s >= %s", SQL.identifier(alias, "write_date"), since)]
-            if date_column:
-                column = SQL.identifier(alias, date_column)
-                conditions.extend(
-                    SQL(
-                        "(%s >= %s + %s AND %s < %s)",
-                        column,
-                        last,
-                        1 - shift,
-                        column,
-                        as_of + timedelta(days=1 - shift),
-                    )
-                    for shift in ((0, window) if window else (0,))
-                )
-            return SQL("(%s)", SQL(" OR ").join(conditions))
+            written = SQL("%s >= %s", SQL.identifier(alias, "write_date"), since)
+            if not date_column:
+                return written, SQL("FALSE")
+            leaving = dated(alias, date_column, window) if window else SQL("FALSE")
+            return SQL("(%s OR %s)", written, dated(alias, date_column, 0)), leaving
 
         falling_due = SQL(
             """(am.move_type = 'out_invoice' AND am.state = 'posted'
@@ -385,15 +417,16 @@ class CustomerSegmentationEngine(models.AbstractModel):
             last,
             as_of,
         )
-        dated = "invoice_date" if company.customer_transaction_source == "invoice" else None
+        source = "invoice_date" if company.customer_transaction_source == "invoice" else None
         # The behaviour profile reads the orders whatever the transaction source.
+        invoice_changed, invoice_leaving = changes("am", source)
         return (
             changes("so", "date_order"),
-            SQL("(%s OR %s)", changes("am", dated), falling_due),
+            (SQL("(%s OR %s)", invoice_changed, falling_due), invoice_leaving),
         )
 
     @api.private
-    def _build_result(self, company, as_of, partner_ids, fresh_ids):
+    def _build_result(self, company, as_of, partner_ids, fresh_ids, kept=None):
         """Stage the profiles to write or delete; return their count."""
         cr = self.env.cr
         self._unstage(company, partner_ids)
@@ -402,7 +435,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             SQL(
                 "INSERT INTO customer_segmentation_result (%s) %s",
                 SQL(", ").join(SQL.identifier(name) for name in RESULT_COLUMNS),
-                self._difference_sql(company, as_of, partner_ids, fresh_ids),
+                self._difference_sql(company, as_of, partner_ids, fresh_ids, kept),
             )
         )
         count = cr.rowcount
@@ -411,13 +444,13 @@ class CustomerSegmentationEngine(models.AbstractModel):
         return count
 
     @api.private
-    def _apply_difference(self, company, as_of, partner_ids, fresh_ids):
+    def _apply_difference(self, company, as_of, partner_ids, fresh_ids, kept=None):
         """Compute and write the classification of ``partner_ids`` (everyone if None) in
         one statement; return the counts."""
         tune_transaction(self.env.cr)
         batch = SQL(
             "SELECT * FROM (%s) AS d(%s)",
-            self._difference_sql(company, as_of, partner_ids, fresh_ids),
+            self._difference_sql(company, as_of, partner_ids, fresh_ids, kept),
             SQL(", ").join(SQL.identifier(name) for name in RESULT_COLUMNS),
         )
         self.env.cr.execute(self._apply_sql(company, as_of, batch))
@@ -841,27 +874,36 @@ class CustomerSegmentationEngine(models.AbstractModel):
             scope=scope,
         )
 
-    def _interactions_sql(self, company, as_of, fresh_ids):
+    def _interactions_sql(self, company, as_of, fresh_ids, kept_ids=None):
         """Per commercial entity: the last interaction, the interactions in the 90 days to
         ``as_of`` and when the oldest of these leaves the window (the customer is then
         aggregated again), for everyone, or in an incremental run (``fresh_ids`` given)
         for the customers of the ``universe`` CTE (new messages and meetings queue a
-        classified customer or prospect)."""
+        classified customer or prospect) but the ``kept_ids``."""
         scope = SQL("TRUE")
         if fresh_ids is not None:
             scope = SQL("rp.commercial_partner_id IN (SELECT partner_id FROM universe)")
+        but_kept = SQL()
+        if kept_ids:
+            # Left out of the events as a whole: a filter of each kind of event made the
+            # planner expect a single order and join them to the universe in a loop.
+            but_kept = SQL(
+                "WHERE NOT EXISTS (SELECT FROM unnest(%s::int[]) k(id) WHERE k.id = e.partner_id)",
+                list(kept_ids),
+            )
         start = as_of - timedelta(days=INTERACTION_DAYS)
         return SQL(
             """
             SELECT partner_id, MAX(day) AS last_interaction_date,
                    COUNT(*) FILTER (WHERE day > %(start)s)::int AS interaction_count_90d,
                    MIN(day) FILTER (WHERE day > %(start)s) + %(days)s AS interactions_expire_on
-              FROM (%(events)s) e
+              FROM (%(events)s) e %(but_kept)s
              GROUP BY partner_id
             """,
             start=start,
             days=INTERACTION_DAYS,
             events=self._interaction_events_sql(company, as_of, scope, fresh_ids),
+            but_kept=but_kept,
         )
 
     def _scores_sql(self, company, as_of, fresh_ids, by_stored_quantiles=False):
@@ -1189,13 +1231,29 @@ class CustomerSegmentationEngine(models.AbstractModel):
             extra_joins=self._extra_joins_sql(company, as_of),
         )
 
-    def _classified_sql(self, company, as_of, partner_ids, fresh_ids):
+    def _classified_sql(self, company, as_of, partner_ids, fresh_ids, kept=None):
         """WITH ... classified: the new classification of the customers in scope
         (``partner_ids``, everyone if None) whose figures are aggregated again (``fresh_ids``,
         everyone if None) or who have no profile yet; and in an incremental run, restored:
         that of the other profiles in scope, from their stored figures, with their stored
-        row (``stored``) for the difference."""
+        row (``stored``) for the difference. Of the fresh customers, those ``kept`` under a
+        CTE of figures keep their stored figures of it (``_take_stale_partners``)."""
         stored_quantiles = self._scored_by_stored_quantiles(company, partner_ids)
+        kept = kept or {}
+
+        def aggregated(cte):
+            """The fresh customers whose figures of ``cte`` are aggregated again."""
+            if not kept.get(cte):
+                return fresh_ids
+            return sorted(set(fresh_ids) - set(kept[cte]))
+
+        joined = {
+            "payments": self._payments_sql(company, as_of, aggregated("payments")),
+            "behaviour": self._behaviour_sql(company, as_of, aggregated("behaviour")),
+            "interactions": self._interactions_sql(
+                company, as_of, aggregated("interactions"), kept.get("interactions")
+            ),
+        }
         restored = SQL()
         if fresh_ids is not None:
             restored = SQL(
@@ -1223,17 +1281,41 @@ class CustomerSegmentationEngine(models.AbstractModel):
             classified AS (%(classified)s) %(restored)s
             """,
             fresh=list(fresh_ids or ()),
-            fresh_metrics=self._fresh_metrics_sql(company, as_of, fresh_ids),
+            fresh_metrics=self._kept_too(
+                company,
+                STORED_METRICS.values(),
+                kept.get("fresh_metrics"),
+                self._fresh_metrics_sql(company, as_of, aggregated("fresh_metrics")),
+            ),
             metrics=self._metrics_sql(company, fresh_ids, with_stored=not stored_quantiles),
             scores=self._scores_sql(company, as_of, fresh_ids, stored_quantiles),
             segment_map=self._segment_map_sql(company),
             potential=self._potential_sql(company, as_of, partner_ids),
-            payments=self._payments_sql(company, as_of, fresh_ids),
-            behaviour=self._behaviour_sql(company, as_of, fresh_ids),
-            interactions=self._interactions_sql(company, as_of, fresh_ids),
+            **{
+                cte: self._kept_too(company, columns, kept.get(cte), joined[cte])
+                for _alias, cte, columns in JOINED_FIGURES
+            },
             universe=self._universe_sql(company, partner_ids, fresh_ids),
             classified=self._universe_classification_sql(company, as_of),
             restored=restored,
+        )
+
+    def _kept_too(self, company, columns, kept_ids, figures):
+        """The rows of a CTE of figures: ``figures`` (the query of its profile ``columns``
+        for the customers aggregated again), and the stored ones of the ``kept_ids`` that
+        had a row (the first column is never null in a row)."""
+        if not kept_ids:
+            return figures
+        return SQL(
+            """(%(figures)s) UNION ALL
+               SELECT partner_id, %(columns)s FROM customer_profile
+                WHERE company_id = %(company)s AND partner_id = ANY(%(kept)s)
+                  AND %(first)s IS NOT NULL""",
+            figures=figures,
+            columns=SQL(", ").join(SQL.identifier(name) for name in columns),
+            company=company.id,
+            kept=list(kept_ids),
+            first=SQL.identifier(next(iter(columns))),
         )
 
     def _universe_classification_sql(self, company, as_of):
@@ -1261,7 +1343,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             SQL(", u.country_id, u.state_id, u.city, %s", figures),
         )
 
-    def _difference_sql(self, company, as_of, partner_ids, fresh_ids):
+    def _difference_sql(self, company, as_of, partner_ids, fresh_ids, kept=None):
         """(company, partner, as_of, is_delete, values..., old stage, segment, tier) of the
         profiles whose values change (a manager's pins kept) and of the stored profiles to
         delete (in scope, no longer classified)."""
@@ -1302,7 +1384,7 @@ class CustomerSegmentationEngine(models.AbstractModel):
             )
         return SQL(
             "%s %s",
-            self._classified_sql(company, as_of, partner_ids, fresh_ids),
+            self._classified_sql(company, as_of, partner_ids, fresh_ids, kept),
             SQL(" UNION ALL ").join(changes),
         )
 

@@ -223,7 +223,7 @@ class TestFreshness(SegmentationCase):
             "WHERE partner_id = %s",
             [written_after.id],
         )
-        stale, fresh = self.engine._take_stale_partners(self.company, tonight)
+        stale, fresh, _kept = self.engine._take_stale_partners(self.company, tonight)
         ids = {c.id for c in customers}
         self.assertEqual(ids & set(stale), ids)
         self.assertEqual(ids & set(fresh), {written_after.id, dated_tonight.id})
@@ -234,13 +234,77 @@ class TestFreshness(SegmentationCase):
         self.company.customer_segmentation_watermark = False  # aggregate everyone again
         self.assertEqual(self.run_engine(as_of=tonight)["changed"], 0)
 
+    def test_what_only_time_changes_is_all_that_is_aggregated_again(self):
+        """A customer whose documents did not change keeps its stored figures but those the
+        passing of time changes: an order leaving the RFM window aggregates its transactions
+        again, its last interaction in 90 days leaving them its interactions; with a new
+        order, everything is aggregated again."""
+        leaving, quiet, also_new, steady = (
+            self.customer(name) for name in ("Leaving", "Quiet", "Also new", "Steady")
+        )
+        edge = self.AS_OF - timedelta(days=729)  # the last day in the RFM window
+        recent = self.AS_OF - timedelta(days=5)
+        self.orders(
+            [
+                (leaving, edge, 100),
+                (leaving, recent, 50),
+                (quiet, self.AS_OF - timedelta(days=89), 80),
+                (also_new, edge, 100),
+                (steady, recent, 70),
+            ]
+        )
+        self.run_engine()
+        self._age_documents()
+        self.orders([(also_new, self.AS_OF, 30)])
+        customers = (leaving, quiet, also_new, steady)
+        self.env.cr.execute(  # stored figures that no aggregation gives
+            """UPDATE customer_profile SET discount_order_rate = 42, total_revenue = 1
+                WHERE partner_id = ANY(%s)""",
+            [[c.id for c in customers]],
+        )
+        self.env.invalidate_all()
+        tomorrow = self.AS_OF + timedelta(days=1)
+        _stale, fresh, kept = self.engine._take_stale_partners(self.company, tomorrow)
+        ids = {c.id for c in customers}
+        self.assertEqual(ids & set(fresh), {leaving.id, quiet.id, also_new.id})
+        self.assertEqual(
+            {cte: ids & set(partner_ids) for cte, partner_ids in kept.items()},
+            {
+                "fresh_metrics": {quiet.id},
+                "payments": {leaving.id, quiet.id},
+                "behaviour": {leaving.id, quiet.id},
+                "interactions": {leaving.id},
+            },
+        )
+
+        self.company.customer_segmentation_watermark = self.env.cr.now() - timedelta(days=1)
+        self.run_engine(as_of=tomorrow)
+        self.assertEqual(
+            [
+                (c.rfm_frequency, p.total_revenue, p.discount_order_rate, p.interaction_count_90d)
+                for c, p in ((c, self.profile(c)) for c in customers)
+            ],
+            [(1, 150, 42, 1), (1, 1, 42, 0), (1, 130, 0, 1), (1, 1, 42, 1)],
+        )
+        self.company.customer_segmentation_watermark = False  # aggregate everyone again
+        self.assertEqual(self.run_engine(as_of=tomorrow)["changed"], 3, "what was kept, no more")
+        self.assertEqual(
+            [
+                (self.profile(c).total_revenue, self.profile(c).discount_order_rate)
+                for c in customers
+            ],
+            [(150, 0), (80, 0), (130, 0), (70, 0)],
+        )
+
     def test_changing_what_figures_mean_aggregates_everyone_again(self):
         self.company.customer_segmentation_watermark = fields.Datetime.now()
         self.company.rfm_window_days = 730  # unchanged
         self.assertTrue(self.company.customer_segmentation_watermark)
         self.company.rfm_window_days = 365
         self.assertFalse(self.company.customer_segmentation_watermark)
-        self.assertEqual(self.engine._take_stale_partners(self.company, self.AS_OF), (None, None))
+        self.assertEqual(
+            self.engine._take_stale_partners(self.company, self.AS_OF), (None, None, None)
+        )
 
     def test_a_run_with_nothing_new_keeps_the_stored_quantile_scores(self):
         partners = [self.customer(f"S{i}") for i in range(6)]
@@ -259,7 +323,8 @@ class TestFreshness(SegmentationCase):
         self.assertEqual([p.rfm_score for p in partners], quantiles)
 
         self._age_documents()
-        self.assertEqual(self.engine._take_stale_partners(self.company, self.AS_OF), ([], []))
+        stale, fresh, _kept = self.engine._take_stale_partners(self.company, self.AS_OF)
+        self.assertEqual((stale, fresh), ([], []))
         self.assertEqual(self.run_engine()["changed"], 0, "nothing new: the scores are kept")
         self.assertEqual([p.rfm_score for p in partners], quantiles)
 
