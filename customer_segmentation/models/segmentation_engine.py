@@ -1239,21 +1239,6 @@ class CustomerSegmentationEngine(models.AbstractModel):
         row (``stored``) for the difference. Of the fresh customers, those ``kept`` under a
         CTE of figures keep their stored figures of it (``_take_stale_partners``)."""
         stored_quantiles = self._scored_by_stored_quantiles(company, partner_ids)
-        kept = kept or {}
-
-        def aggregated(cte):
-            """The fresh customers whose figures of ``cte`` are aggregated again."""
-            if not kept.get(cte):
-                return fresh_ids
-            return sorted(set(fresh_ids) - set(kept[cte]))
-
-        joined = {
-            "payments": self._payments_sql(company, as_of, aggregated("payments")),
-            "behaviour": self._behaviour_sql(company, as_of, aggregated("behaviour")),
-            "interactions": self._interactions_sql(
-                company, as_of, aggregated("interactions"), kept.get("interactions")
-            ),
-        }
         restored = SQL()
         if fresh_ids is not None:
             restored = SQL(
@@ -1281,24 +1266,40 @@ class CustomerSegmentationEngine(models.AbstractModel):
             classified AS (%(classified)s) %(restored)s
             """,
             fresh=list(fresh_ids or ()),
-            fresh_metrics=self._kept_too(
-                company,
-                STORED_METRICS.values(),
-                kept.get("fresh_metrics"),
-                self._fresh_metrics_sql(company, as_of, aggregated("fresh_metrics")),
-            ),
+            **self._figures_sql(company, as_of, fresh_ids, kept or {}),
             metrics=self._metrics_sql(company, fresh_ids, with_stored=not stored_quantiles),
             scores=self._scores_sql(company, as_of, fresh_ids, stored_quantiles),
             segment_map=self._segment_map_sql(company),
             potential=self._potential_sql(company, as_of, partner_ids),
-            **{
-                cte: self._kept_too(company, columns, kept.get(cte), joined[cte])
-                for _alias, cte, columns in JOINED_FIGURES
-            },
             universe=self._universe_sql(company, partner_ids, fresh_ids),
             classified=self._universe_classification_sql(company, as_of),
             restored=restored,
         )
+
+    def _figures_sql(self, company, as_of, fresh_ids, kept):
+        """{CTE: query} of the figures of the ``fresh_ids`` (everyone if None) that a
+        classification aggregates: ``fresh_metrics`` and the JOINED_FIGURES, each aggregated
+        again but for the customers ``kept`` under it, whose stored figures are taken."""
+
+        def aggregated(cte):
+            if not kept.get(cte):
+                return fresh_ids
+            return sorted(set(fresh_ids) - set(kept[cte]))
+
+        figures = {
+            "fresh_metrics": self._fresh_metrics_sql(company, as_of, aggregated("fresh_metrics")),
+            "payments": self._payments_sql(company, as_of, aggregated("payments")),
+            "behaviour": self._behaviour_sql(company, as_of, aggregated("behaviour")),
+            "interactions": self._interactions_sql(
+                company, as_of, aggregated("interactions"), kept.get("interactions")
+            ),
+        }
+        columns = {"fresh_metrics": STORED_METRICS.values()}
+        columns.update((cte, names) for _alias, cte, names in JOINED_FIGURES)
+        return {
+            cte: self._kept_too(company, columns[cte], kept.get(cte), query)
+            for cte, query in figures.items()
+        }
 
     def _kept_too(self, company, columns, kept_ids, figures):
         """The rows of a CTE of figures: ``figures`` (the query of its profile ``columns``
