@@ -2,7 +2,7 @@
     "name": "Customer Segmentation",
     "summary": "Classify every customer automatically: RFM scores and segments, "
     "value tier, lifecycle stage, customer type, with history and analysis",
-    "version": "19.0.1.4.0",
+    "version": "19.0.1.5.0",
     "category": "Sales/CRM",
     "author": "Customer Insight",
     "license": "LGPL-3",

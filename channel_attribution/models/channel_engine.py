@@ -53,6 +53,23 @@ MAX_ID = 2**31 - 1
 REVENUE_REBUILD_DAYS = 31
 
 
+def _from_day(since, partner, day):
+    """(join, condition) keeping, of a customer in ``since`` ({commercial partner id: day}),
+    only the rows whose ``day`` column is that day or later."""
+    if not since:
+        return SQL(), SQL()
+    return (
+        SQL(
+            "LEFT JOIN unnest(%s::int[], %s::date[]) AS since(partner_id, day) "
+            "ON since.partner_id = %s",
+            list(since),
+            list(since.values()),
+            partner,
+        ),
+        SQL("AND (since.day IS NULL OR %s >= since.day)", day),
+    )
+
+
 class CustomerChannelEngine(models.AbstractModel):
     _name = "customer.channel.engine"
     _inherit = ["customer.insight.engine"]
@@ -72,8 +89,11 @@ class CustomerChannelEngine(models.AbstractModel):
         return self._recompute(partner_ids)
 
     @api.model
-    def _recompute(self, partners=None):
-        """``recompute`` without the access check; ``partners`` as in ``partner_scope``."""
+    def _recompute(self, partners=None, changed_from=None):
+        """``recompute`` without the access check; ``partners`` as in ``partner_scope``.
+        ``changed_from`` ({commercial partner id: day or None}, the queue's) tells from
+        which day each customer's history changed: their orders before it are left as
+        they are attributed (see ``_unchanged_before``)."""
         company = self.env.company
         self.env.flush_all()
         if not self._try_lock(company):
@@ -82,13 +102,37 @@ class CustomerChannelEngine(models.AbstractModel):
         if partners is None:
             self._start_full_run(company)
         acquisition = self._recompute_acquisition(partners)
-        result = {"acquisition": acquisition, **self._recompute_attribution(partners)}
-        result["volume"] = self._recompute_volume(partners)
+        since = self._unchanged_before(company, changed_from)
+        result = {
+            "acquisition": acquisition,
+            **self._recompute_attribution(partners, since=since),
+            "volume": self._recompute_volume(partners, since),
+        }
         result["funnel"] = self._recompute_funnel(partners)
         if partners is None:
             self._rebuild_revenue(company)
             self._finish_full_run(company)
         return result
+
+    @api.private
+    def _unchanged_before(self, company, changed_from):
+        """{customer: day} of the customers of ``changed_from`` whose orders before that day
+        keep their attribution: each of their touchpoints on or after it sways only orders
+        on or after it. Not if the customer's acquisition, where the orders without a
+        touchpoint may go, was just written or is gone."""
+        days = {partner: day for partner, day in (changed_from or {}).items() if day}
+        if not days or company.channel_attribution_fallback != "acquisition":
+            return days
+        self.env.cr.execute(
+            SQL(
+                """SELECT a.partner_id FROM customer_acquisition a
+                    WHERE a.company_id = %s AND a.partner_id = ANY(%s)
+                      AND a.write_date < now() AT TIME ZONE 'UTC'""",
+                company.id,
+                list(days),
+            )
+        )
+        return {partner: days[partner] for (partner,) in self.env.cr.fetchall()}
 
     @api.model
     def _cron_attribute(self):
@@ -126,23 +170,34 @@ class CustomerChannelEngine(models.AbstractModel):
         """Queue the customers whose orders or leads were written since the watermark, so
         that the freshness queue re-attributes them, and move the watermark to now. Orders
         confirmed and leads edited through Odoo are queued at once; this catches the rest
-        (amounts edited, documents written by imports or by SQL)."""
+        (amounts edited, documents written by imports or by SQL). A confirmed order changed
+        its customer's history from the earlier of its day and the day of its stored row,
+        or from its day if it is new since the watermark (an older one without a row, a
+        quotation or a lead may have been anything before: all of its customer's history)."""
         since = company.channel_attribution_watermark
         self.env["customer.segmentation.queue"]._enqueue_sql(
             SQL(
                 """
-                SELECT %(company)s AS company_id, rp.commercial_partner_id AS partner_id
-                  FROM (SELECT partner_id FROM sale_order
-                         WHERE company_id = %(company)s AND write_date > %(since)s
-                        UNION
-                        SELECT partner_id FROM crm_lead
+                SELECT %(company)s AS company_id, rp.commercial_partner_id AS partner_id,
+                       t.changed_from
+                  FROM (SELECT so.partner_id,
+                               CASE WHEN so.state <> 'sale' THEN NULL
+                                    WHEN c.id IS NOT NULL THEN LEAST(so.date_order::date, c.date)
+                                    WHEN so.create_date > %(since)s THEN so.date_order::date
+                               END AS changed_from
+                          FROM sale_order so
+                          LEFT JOIN customer_channel_order c ON c.order_id = so.id
+                         WHERE so.company_id = %(company)s AND so.write_date > %(since)s
+                        UNION ALL
+                        SELECT partner_id, NULL FROM crm_lead
                          WHERE (company_id = %(company)s OR company_id IS NULL)
                            AND partner_id IS NOT NULL AND write_date > %(since)s) t
                   JOIN res_partner rp ON rp.id = t.partner_id
                 """,
                 company=company.id,
                 since=since,
-            )
+            ),
+            dated=True,
         )
         queued = self.env.cr.rowcount
         self._refresh_changed_funnel(company, since)
@@ -433,11 +488,11 @@ class CustomerChannelEngine(models.AbstractModel):
         )
 
     @api.model
-    def _recompute_attribution(self, partners=None, attribution_models=None):
+    def _recompute_attribution(self, partners=None, attribution_models=None, since=None):
         """Attribute the revenue of the confirmed orders of ``env.company`` (of
-        ``partners`` only, when given) to channels under each model; write only the rows
-        that changed and their difference to the daily revenue.
-        Returns {"written": n, "deleted": n}."""
+        ``partners`` only, when given; of a customer in ``since``, from that day on) to
+        channels under each model; write only the rows that changed and their difference
+        to the daily revenue. Returns {"written": n, "deleted": n}."""
         company = self.env.company
         models_ = list(attribution_models or self._attribution_models())
         self.env.flush_all()
@@ -447,9 +502,9 @@ class CustomerChannelEngine(models.AbstractModel):
         # The stored rows are read by customer and order: on the statistics of an empty
         # table (no autovacuum yet after the first runs), by a scan of them all.
         analyze_if_stale(cr, "customer_channel_attribution")
-        cr.execute(self._new_attribution_sql(company, partners, models_))
+        cr.execute(self._new_attribution_sql(company, partners, models_, since))
         cr.execute(SQL("ANALYZE %s", NEW_ATTRIBUTION))  # temporary tables get no statistics
-        cr.execute(self._old_attribution_sql(company, partners, models_))
+        cr.execute(self._old_attribution_sql(company, partners, models_, since))
         cr.execute(SQL("ANALYZE %s", OLD_ATTRIBUTION))
         self._write_revenue_difference(company)
         deleted = self._delete_stale_attribution()
@@ -458,7 +513,7 @@ class CustomerChannelEngine(models.AbstractModel):
         self.env["customer.channel.attribution"].invalidate_model()
         return {"written": written, "deleted": deleted}
 
-    def _new_attribution_sql(self, company, partners, models_):
+    def _new_attribution_sql(self, company, partners, models_, since=None):
         """CREATE the temporary table of the attribution rows as they should be: each
         order's amount shared between the channels of its touchpoints under each model."""
         return SQL(
@@ -490,14 +545,18 @@ class CustomerChannelEngine(models.AbstractModel):
             """,
             new=NEW_ATTRIBUTION,
             touchpoints=self._touchpoints_sql(company, partners),
-            orders=self._orders_sql(company, partners),
+            orders=self._orders_sql(company, partners, since),
             positioned=self._positioned_sql(company),
             weighted=self._weighted_sql(company, models_),
             digits=company.currency_id.decimal_places,
         )
 
-    def _orders_sql(self, company, partners):
-        """The confirmed orders to attribute, their amount in the company currency."""
+    def _orders_sql(self, company, partners, since=None):
+        """The confirmed orders to attribute (of a customer in ``since``, from that day
+        on), their amount in the company currency."""
+        since_join, since_condition = _from_day(
+            since, SQL.identifier("rp", "commercial_partner_id"), SQL.identifier("so", "date_order")
+        )
         return SQL(
             """
             SELECT so.id AS order_id, rp.commercial_partner_id AS partner_id,
@@ -506,11 +565,15 @@ class CustomerChannelEngine(models.AbstractModel):
                          %(digits)s) AS amount,
                    so.user_id, so.campaign_id, so.source_id, so.medium_id
               FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+              %(since_join)s
              WHERE so.company_id = %(company)s AND so.state = 'sale' %(scope)s
+                   %(since_condition)s
             """,
             digits=company.currency_id.decimal_places,
             company=company.id,
             scope=contacts_scope(SQL.identifier("so", "partner_id"), partners),
+            since_join=since_join,
+            since_condition=since_condition,
         )
 
     def _positioned_sql(self, company):
@@ -577,19 +640,24 @@ class CustomerChannelEngine(models.AbstractModel):
             models=models_,
         )
 
-    def _old_attribution_sql(self, company, partners, models_):
+    def _old_attribution_sql(self, company, partners, models_, since=None):
         """CREATE the temporary table of the stored rows that the new ones replace: those
-        of the customers in scope, and any other row of the orders attributed anew (two
-        index scans, not one scan of the table)."""
+        of the customers in scope (in ``since``, from that day on), and any other row of
+        the orders attributed anew (two index scans, not one scan of the table)."""
+        since_join, since_condition = _from_day(
+            since, SQL.identifier("a", "partner_id"), SQL.identifier("a", "date")
+        )
         of_scope = SQL(
             """SELECT a.id, a.order_id, a.channel_id, a.attribution_model, a.date, a.partner_id,
                       a.user_id, a.campaign_id, a.amount
-                 FROM customer_channel_attribution a
+                 FROM customer_channel_attribution a %(since_join)s
                 WHERE a.company_id = %(company)s AND a.attribution_model = ANY(%(models)s)
-                      %(scope)s""",
+                      %(scope)s %(since_condition)s""",
             company=company.id,
             models=models_,
             scope=partner_scope(SQL.identifier("a", "partner_id"), partners),
+            since_join=since_join,
+            since_condition=since_condition,
         )
         if partners is None:
             return SQL("CREATE TEMP TABLE %s AS %s", OLD_ATTRIBUTION, of_scope)
@@ -737,19 +805,20 @@ class CustomerChannelEngine(models.AbstractModel):
     # ------------------------------------------------------------------ sales volume
 
     @api.model
-    def _recompute_volume(self, partners=None):
-        """Put each confirmed order of ``env.company`` (of ``partners`` only, when given)
-        in its own channel with its units and revenue; write only the rows that changed and
-        their difference to the daily sales volume. Returns the rows written or deleted."""
+    def _recompute_volume(self, partners=None, since=None):
+        """Put each confirmed order of ``env.company`` (of ``partners`` only, when given; of
+        a customer in ``since``, from that day on) in its own channel with its units and
+        revenue; write only the rows that changed and their difference to the daily sales
+        volume. Returns the rows written or deleted."""
         company = self.env.company
         self.env.flush_all()
         cr = self.env.cr
         tune_transaction(cr)
         cr.execute(SQL("DROP TABLE IF EXISTS %s, %s", NEW_VOLUME, OLD_VOLUME))
         analyze_if_stale(cr, "customer_channel_order")  # as for the attribution
-        cr.execute(self._new_volume_sql(company, partners))
+        cr.execute(self._new_volume_sql(company, partners, since))
         cr.execute(SQL("ANALYZE %s", NEW_VOLUME))
-        cr.execute(self._old_volume_sql(company, partners))
+        cr.execute(self._old_volume_sql(company, partners, since))
         cr.execute(SQL("ANALYZE %s", OLD_VOLUME))
         cr.execute(self._volume_difference_sql(company))
         cr.execute(
@@ -769,7 +838,7 @@ class CustomerChannelEngine(models.AbstractModel):
         self.env["customer.channel.volume"].invalidate_model()
         return changed
 
-    def _new_volume_sql(self, company, partners):
+    def _new_volume_sql(self, company, partners, since=None):
         """CREATE the temporary table of the orders in their channel as they should be: the
         channel of the order's own source, else medium (Unassigned when they map to none),
         the fallback channel when it has neither; units in each product's unit of measure."""
@@ -809,26 +878,32 @@ class CustomerChannelEngine(models.AbstractModel):
             """,
             new=NEW_VOLUME,
             channel_map=self._channel_map_sql(),
-            orders=self._orders_sql(company, partners),
+            orders=self._orders_sql(company, partners, since),
             fallback=self._fallback_channel_sql(company),
             channel=channel,
             joins=joins,
             digits=self.env["decimal.precision"].precision_get("Product Unit"),
         )
 
-    def _old_volume_sql(self, company, partners):
+    def _old_volume_sql(self, company, partners, since=None):
         """CREATE the temporary table of the stored rows that the new ones replace: those
-        of the customers in scope, and the row of any order put anew (whatever its company:
-        the difference goes to the company of each row)."""
+        of the customers in scope (in ``since``, from that day on), and the row of any
+        order put anew (whatever its company: the difference goes to the company of each
+        row)."""
         columns = SQL(
             "c.id, c.order_id, c.company_id, c.partner_id, c.date, c.channel_id, c.user_id, "
             "c.campaign_id, c.units, c.amount"
         )
+        since_join, since_condition = _from_day(
+            since, SQL.identifier("c", "partner_id"), SQL.identifier("c", "date")
+        )
         of_scope = SQL(
-            "SELECT %s FROM customer_channel_order c WHERE c.company_id = %s %s",
+            "SELECT %s FROM customer_channel_order c %s WHERE c.company_id = %s %s %s",
             columns,
+            since_join,
             company.id,
             partner_scope(SQL.identifier("c", "partner_id"), partners),
+            since_condition,
         )
         if partners is None:  # the orders put anew add only rows of other companies
             put_anew = SQL(

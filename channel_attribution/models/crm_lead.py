@@ -27,11 +27,12 @@ class CrmLead(models.Model):
 
     def write(self, vals):
         touched = any(field in vals for field in UTM_FIELDS)
-        if touched and "partner_id" in vals:
-            self._enqueue_touchpoint_partners()  # the former customer loses a touchpoint
+        moved = "partner_id" in vals
+        if moved:  # the former customer loses a touchpoint
+            self._enqueue_touchpoint_partners(whole_history=True)
         result = super().write(vals)
         if touched:
-            self._enqueue_touchpoint_partners()
+            self._enqueue_touchpoint_partners(whole_history=moved)
         if FUNNEL_FIELDS & set(vals):
             self._refresh_channel_funnel()
         return result
@@ -48,7 +49,7 @@ class CrmLead(models.Model):
             )
 
     def unlink(self):
-        self._enqueue_touchpoint_partners()  # their customers lose a touchpoint
+        self._enqueue_touchpoint_partners()  # their customers lose a touchpoint on its day
         self.env["customer.channel.engine"]._forget_leads(self.ids)
         return super().unlink()
 
@@ -69,9 +70,15 @@ class CrmLead(models.Model):
                 )._recompute_acquisition(partners.ids)
         return result
 
-    def _enqueue_touchpoint_partners(self):
+    def _enqueue_touchpoint_partners(self, whole_history=False):
+        """Queue the customers of these touchpoints: their history changed from each
+        lead's day (its creation) on, any day with ``whole_history``."""
         self.env["customer.segmentation.queue"]._enqueue(
-            ((lead.company_id or self.env.company).id, lead.partner_id.commercial_partner_id.id)
+            (
+                (lead.company_id or self.env.company).id,
+                lead.partner_id.commercial_partner_id.id,
+                None if whole_history else lead.create_date.date(),
+            )
             for lead in self
             if lead.partner_id and (lead.source_id or lead.medium_id or lead.campaign_id)
         )

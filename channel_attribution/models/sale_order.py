@@ -7,12 +7,24 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     def write(self, vals):
-        touched = any(field in vals for field in TOUCHPOINT_FIELDS)
-        if touched and "partner_id" in vals:
-            self._enqueue_customer_segmentation()
+        if not any(field in vals for field in TOUCHPOINT_FIELDS):
+            return super().write(vals)
+        if "partner_id" in vals:  # the former customer loses an order or a touchpoint
+            self._enqueue_customer_segmentation(whole_history=True)
+            result = super().write(vals)
+            self._enqueue_customer_segmentation(whole_history=True)
+            return result
+        # Each order's customer changed from the earlier of its former and new days on.
+        former = {order: order.date_order for order in self}
         result = super().write(vals)
-        if touched:
-            self._enqueue_customer_segmentation()
+        self.env["customer.segmentation.queue"]._enqueue(
+            (
+                order.company_id.id,
+                order.partner_id.commercial_partner_id.id,
+                min(former[order], order.date_order).date(),
+            )
+            for order in self
+        )
         return result
 
     def unlink(self):

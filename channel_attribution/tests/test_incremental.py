@@ -4,6 +4,8 @@ from datetime import date, datetime, time, timedelta
 from odoo import fields
 from odoo.tests import tagged
 
+from odoo.addons.customer_segmentation.tests.common import run_cron_until_done
+
 from .common import ChannelCase
 
 
@@ -145,3 +147,105 @@ class TestIncrementalAttribution(ChannelCase):
             self.channel_engine.recompute()
             self.assertEqual(incremental, self.attribution_state())
             self.assertRevenueMatchesAttribution()
+
+
+@tagged("post_install", "-at_install")
+class TestChangedFrom(ChannelCase):
+    """The queue re-attributes a customer's orders from the day its history changed: an
+    order confirmed or re-dated, a lead added; the whole history when the change does not
+    say, or when the acquisition the orders without a touchpoint go to was rewritten."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.queue = cls.env["customer.segmentation.queue"]
+        cls.partner = cls.customer("Changed from")
+        cls.old_order = cls.order(
+            cls.partner, cls.at(2025, 3, 1, 10), 300, source_id=cls.src_ads.id
+        )
+        cls.channel_engine.recompute()
+
+    def queued_day(self):
+        return self.queue._changed_from(self.company, self.partner.ids).get(self.partner.id)
+
+    def mark_old_order(self):
+        """Change the old order's stored rows as no computation would: only attributing
+        it again puts them back."""
+        self.queue.search([]).unlink()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE customer_channel_attribution SET amount = amount + 1 WHERE order_id = %s",
+            [self.old_order.id],
+        )
+        self.env.invalidate_all()
+
+    def old_order_marked(self):
+        return self.attribution(self.old_order, "first_touch") == {self.ads: 301}
+
+    def process_queue(self):
+        run_cron_until_done(self, "customer_segmentation.ir_cron_process_segmentation_queue")
+
+    def test_the_queue_keeps_the_earliest_day(self):
+        company, partner = self.company.id, self.partner.id
+        self.queue._enqueue([(company, partner, date(2025, 5, 1))])
+        self.queue._enqueue([(company, partner, date(2025, 4, 1)), (company, partner, None)])
+        self.assertIsNone(self.queued_day(), "a change without a day: any day")
+        self.queue.search([]).unlink()
+        self.queue._enqueue([(company, partner, date(2025, 5, 1))])
+        self.queue._enqueue([(company, partner, date(2025, 4, 1))])
+        self.queue._enqueue([(company, partner, date(2025, 6, 1))])
+        self.assertEqual(self.queued_day(), date(2025, 4, 1))
+
+    def test_orders_before_the_day_keep_their_attribution(self):
+        self.age_everything()
+        self.mark_old_order()
+        new_order = self.order(self.partner, self.at(2025, 6, 1, 10), 500)
+        self.assertEqual(self.queued_day(), date(2025, 6, 1), "confirmed, then re-dated")
+        self.process_queue()
+        self.assertTrue(self.old_order_marked(), "not attributed again")
+        self.assertEqual(self.attribution(new_order, "first_touch"), {self.unassigned: 500})
+        # Moved before the old order, the new one changed the history from its new day.
+        new_order.date_order = self.at(2025, 2, 1, 10)
+        self.process_queue()
+        self.assertEqual(self.attribution(self.old_order, "first_touch"), {self.ads: 300})
+
+    def test_a_change_without_a_day_attributes_the_whole_history(self):
+        self.age_everything()
+        self.mark_old_order()
+        lead = self.lead(self.customer("Someone else"), self.at(2025, 2, 20), self.src_search)
+        lead.partner_id = self.partner  # the former customer's day is not known
+        self.assertIsNone(self.queued_day())
+        self.process_queue()
+        self.assertEqual(self.attribution(self.old_order, "first_touch"), {self.search: 300})
+
+    def test_a_rewritten_acquisition_attributes_the_whole_history(self):
+        """Orders without a touchpoint go to the acquisition channel: when the queue
+        rewrites it, every order is attributed again."""
+        self.company.channel_attribution_fallback = "acquisition"
+        partner = self.customer("No touchpoint yet")
+        order = self.order(partner, self.at(2025, 3, 1, 10), 200)
+        self.channel_engine.recompute()
+        self.assertEqual(self.attribution(order, "first_touch"), {self.unassigned: 200})
+        self.age_everything()
+        self.queue.search([]).unlink()
+        self.lead(partner, self.at(2025, 6, 1), self.src_social)
+        self.assertTrue(self.queue._changed_from(self.company, partner.ids)[partner.id])
+        self.process_queue()
+        self.assertEqual(self.attribution(order, "first_touch"), {self.social: 200})
+
+    def test_the_watermark_dates_what_it_can(self):
+        """Written behind the ORM: a confirmed order changed the history from the earlier of
+        its day and its stored row's; a lead or a quotation, from any day."""
+        quoted = self.customer("Quoted")
+        quotation = self.order(quoted, self.at(2025, 5, 1), 80, confirm=False)
+        self.age_everything()
+        self.queue.search([]).unlink()
+        self.env.cr.execute(
+            "UPDATE sale_order SET date_order = %s, write_date = now() AT TIME ZONE 'UTC' "
+            "WHERE id = ANY(%s)",
+            [self.at(2025, 4, 1, 10), [self.old_order.id, quotation.id]],
+        )
+        self.env.invalidate_all()
+        self.channel_engine._queue_changed_customers(self.company)
+        self.assertEqual(self.queued_day(), date(2025, 3, 1), "its stored row's day")
+        self.assertIsNone(self.queue._changed_from(self.company, quoted.ids)[quoted.id])

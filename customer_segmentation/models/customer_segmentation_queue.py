@@ -1,6 +1,24 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+# A customer queued again gets a new time and the earlier day (none if either has none).
+_ON_CONFLICT = SQL(
+    """
+    ON CONFLICT (partner_id, company_id) DO UPDATE
+       SET queued_at = EXCLUDED.queued_at,
+           changed_from = CASE
+               WHEN customer_segmentation_queue.changed_from IS NOT NULL
+                AND EXCLUDED.changed_from IS NOT NULL
+               THEN LEAST(customer_segmentation_queue.changed_from, EXCLUDED.changed_from)
+           END
+    """
+)
+
+
+def _earliest(first, second):
+    """The earlier of two days; None (any day) if either is None."""
+    return min(first, second) if first and second else None
+
 
 class CustomerSegmentationQueue(models.Model):
     """Customers whose transactions changed since the last run, waiting for the queue job."""
@@ -21,25 +39,42 @@ class CustomerSegmentationQueue(models.Model):
         "change meanwhile, so a customer queued during a run stays queued.",
     )
 
+    changed_from = fields.Date(
+        "Changed From",
+        readonly=True,
+        help="Earliest day (UTC) of the customer's history that the queued changes touch: "
+        "the least of the days given by each change queued since the customer was last "
+        "processed; empty when a change did not say (all of it may have changed).",
+    )
+
     _partner_company_uniq = models.UniqueIndex("(partner_id, company_id)")
 
     @api.model
-    def _enqueue(self, company_partner_pairs):
-        """Queue (company id, commercial partner id) pairs; a queued pair gets a new time."""
-        pairs = {(company, partner) for company, partner in company_partner_pairs if partner}
-        if not pairs:
+    def _enqueue(self, rows):
+        """Queue (company id, commercial partner id[, day]) rows: the customer's history
+        changed from that day on (any day when there is none). A queued customer gets a new
+        time and the earlier of the two days."""
+        days = {}
+        for company, partner, *day in rows:
+            if partner:
+                key, day = (company, partner), day[0] if day else None
+                days[key] = _earliest(days[key], day) if key in days else day
+        if not days:
             return
-        companies, partners = zip(*pairs, strict=True)
+        companies, partners = zip(*days, strict=True)
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO customer_segmentation_queue (company_id, partner_id, queued_at)
-                SELECT c, p, clock_timestamp() AT TIME ZONE 'UTC'
-                  FROM unnest(%s::int[], %s::int[]) AS q(c, p)
-                ON CONFLICT (partner_id, company_id) DO UPDATE SET queued_at = EXCLUDED.queued_at
+                INSERT INTO customer_segmentation_queue
+                       (company_id, partner_id, changed_from, queued_at)
+                SELECT c, p, d, clock_timestamp() AT TIME ZONE 'UTC'
+                  FROM unnest(%s::int[], %s::int[], %s::date[]) AS q(c, p, d)
+                %s
                 """,
                 list(companies),
                 list(partners),
+                list(days.values()),
+                _ON_CONFLICT,
             )
         )
 
@@ -55,17 +90,26 @@ class CustomerSegmentationQueue(models.Model):
         )
 
     @api.model
-    def _enqueue_sql(self, pairs_sql):
-        """Queue the (company_id, partner_id) rows of a query, in one statement."""
+    def _enqueue_sql(self, rows_sql, dated=False):
+        """Queue the (company_id, partner_id) rows of a query, in one statement; with
+        ``dated``, the query also selects each row's ``changed_from`` (as in ``_enqueue``)."""
+        day = SQL.identifier("q", "changed_from") if dated else SQL("NULL::date")
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO customer_segmentation_queue (company_id, partner_id, queued_at)
-                SELECT DISTINCT q.company_id, q.partner_id, clock_timestamp() AT TIME ZONE 'UTC'
+                INSERT INTO customer_segmentation_queue
+                       (company_id, partner_id, changed_from, queued_at)
+                SELECT q.company_id, q.partner_id,
+                       CASE WHEN bool_and(%s IS NOT NULL) THEN MIN(%s) END,
+                       clock_timestamp() AT TIME ZONE 'UTC'
                   FROM (%s) q
-                ON CONFLICT (partner_id, company_id) DO UPDATE SET queued_at = EXCLUDED.queued_at
+                 GROUP BY q.company_id, q.partner_id
+                %s
                 """,
-                pairs_sql,
+                day,
+                day,
+                rows_sql,
+                _ON_CONFLICT,
             )
         )
 
@@ -82,6 +126,19 @@ class CustomerSegmentationQueue(models.Model):
             )
         )
         return self.env.cr.fetchall()
+
+    @api.model
+    def _changed_from(self, company, partner_ids):
+        """{partner id: changed_from} of these queued customers of ``company``."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT partner_id, changed_from FROM customer_segmentation_queue
+                    WHERE company_id = %s AND partner_id = ANY(%s)""",
+                company.id,
+                list(partner_ids),
+            )
+        )
+        return dict(self.env.cr.fetchall())
 
     @api.model
     def _dequeue(self, company, rows):

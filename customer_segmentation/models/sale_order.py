@@ -19,8 +19,14 @@ class SaleOrder(models.Model):
         self._enqueue_customer_segmentation()
         return result
 
-    def _enqueue_customer_segmentation(self):
-        """Queue the orders' customers so the queue job reclassifies them shortly."""
+    def _enqueue_customer_segmentation(self, whole_history=False):
+        """Queue the orders' customers so the queue job reclassifies them shortly: their
+        history changed from each order's day on (any day with ``whole_history``)."""
         self.env["customer.segmentation.queue"]._enqueue(
-            (order.company_id.id, order.partner_id.commercial_partner_id.id) for order in self
+            (
+                order.company_id.id,
+                order.partner_id.commercial_partner_id.id,
+                None if whole_history else order.date_order.date(),
+            )
+            for order in self
         )
