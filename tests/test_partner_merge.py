@@ -61,8 +61,9 @@ class TestPartnerMerge(TransactionCase):
                 for partner in (cls.kept, cls.merged)
             ]
         )
+        today = fields.Date.today()
         cls.env["customer.segmentation.queue"]._enqueue(
-            [(cls.company.id, cls.kept.id), (cls.company.id, cls.merged.id)]
+            [(cls.company.id, cls.kept.id, today), (cls.company.id, cls.merged.id, today)]
         )
 
     def rows(self, model, **domain):
@@ -100,6 +101,7 @@ class TestPartnerMerge(TransactionCase):
         self.assertEqual(len(volume), 2, "both customers' orders")
         queued = self.rows("customer.segmentation.queue")
         self.assertEqual((queued.partner_id, queued.company_id), (self.kept, self.company))
+        self.assertFalse(queued.changed_from, "the whole merged history changed")
 
         self.env["customer.segmentation.engine"].process_queue()
         self.env.invalidate_all()

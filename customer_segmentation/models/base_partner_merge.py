@@ -29,6 +29,13 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             prefer=SQL("(pinned_stage IS NULL AND pinned_segment_id IS NULL)"),
         )
         merge_partner_rows(cr, "customer_segmentation_queue", "company_id", src_ids, dst_id)
+        # The merged customer's whole history changed, whatever day its rows said.
+        cr.execute(
+            SQL(
+                "UPDATE customer_segmentation_queue SET changed_from = NULL WHERE partner_id = %s",
+                dst_id,
+            )
+        )
         cr.execute(
             SQL(
                 "DELETE FROM customer_segmentation_result WHERE partner_id = ANY(%s)",
