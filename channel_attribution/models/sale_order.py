@@ -29,4 +29,5 @@ class SaleOrder(models.Model):
 
     def unlink(self):
         self.env["customer.channel.engine"]._forget_orders(self.ids)
+        self._enqueue_customer_segmentation()  # a quotation's touchpoint goes on its day
         return super().unlink()
