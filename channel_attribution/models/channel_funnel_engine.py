@@ -293,7 +293,10 @@ class CustomerChannelEngine(models.AbstractModel):
     @api.private
     def _refresh_changed_funnel(self, company, since):
         """Bring the funnel rows of ``company`` up to date with what was written since
-        ``since``: leads, acquisitions, customers (salesperson, company) and their class."""
+        ``since``: leads, acquisitions, customers (salesperson, company) and their class.
+        Of the customers classified since, only those whose rows differ from their profile
+        (or who lack their new-customer row): the queue already counted those it
+        classified."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -306,8 +309,26 @@ class CustomerChannelEngine(models.AbstractModel):
                     SELECT partner_id FROM customer_acquisition
                      WHERE company_id = %(company)s AND write_date > %(since)s
                     UNION
-                    SELECT partner_id FROM customer_profile
-                     WHERE company_id = %(company)s AND segmented_at > %(since)s
+                    SELECT p.partner_id FROM customer_profile p
+                     WHERE p.company_id = %(company)s AND p.segmented_at > %(since)s
+                       AND (EXISTS (
+                               SELECT 1 FROM customer_channel_funnel f
+                                WHERE f.partner_id = p.partner_id AND f.company_id = p.company_id
+                                  AND ((f.lifecycle_stage, f.segment_id, f.value_tier)
+                                       IS DISTINCT FROM
+                                       (p.lifecycle_stage, p.segment_id, p.value_tier)
+                                       OR f.fact = 'customer'
+                                          AND (f.new_customer_revenue, f.new_customer_order_count)
+                                              IS DISTINCT FROM (p.total_revenue, p.order_count)))
+                            OR p.order_count > 0
+                               AND EXISTS (
+                                   SELECT 1 FROM customer_acquisition a
+                                    WHERE a.partner_id = p.partner_id
+                                      AND a.company_id = p.company_id)
+                               AND NOT EXISTS (
+                                   SELECT 1 FROM customer_channel_funnel f
+                                    WHERE f.partner_id = p.partner_id
+                                      AND f.company_id = p.company_id AND f.fact = 'customer'))
                     UNION
                     SELECT commercial_partner_id FROM res_partner WHERE write_date > %(since)s
                     UNION

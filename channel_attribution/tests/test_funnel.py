@@ -225,3 +225,44 @@ class TestFunnelRollup(ChannelCase):
             [("partner_id", "=", partner.id)], [], ["lead_count:sum"]
         )
         self.assertEqual(rows[0][0], leads)
+
+    def test_nightly_refresh_counts_customers_whose_rows_differ(self):
+        """Of the customers classified since the watermark, the attribution job counts
+        again those whose rows differ from their profile or who lack their new-customer
+        row; the others (such as those the queue classified and counted) keep theirs."""
+        partner = self.customer("Classified again")
+        self.lead(partner, datetime.combine(self.today - timedelta(days=30), time(9)), self.src_ads)
+        self.order(partner, self.today - timedelta(days=20), 120)
+        self.env["customer.segmentation.engine"].run()
+        self.channel_engine.recompute()
+        self.age_everything()
+        funnel = self.env["customer.channel.funnel"]
+        since = self.company.channel_attribution_watermark
+
+        def rows():
+            self.env.invalidate_all()
+            return funnel.search([("partner_id", "=", partner.id)])
+
+        def classify(values):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE customer_profile SET %s, segmented_at = now() AT TIME ZONE 'UTC' "
+                    "WHERE partner_id = %s",
+                    SQL(", ").join(SQL("%s = %s", SQL.identifier(k), v) for k, v in values),
+                    partner.id,
+                )
+            )
+            self.channel_engine._refresh_changed_funnel(self.company, since)
+
+        self.env.cr.execute(
+            "UPDATE customer_channel_funnel SET lead_count = lead_count + 10 WHERE partner_id = %s",
+            [partner.id],
+        )
+        classify([("rfm_score", "555")])
+        self.assertEqual(sum(rows().mapped("lead_count")), 21, "rows equal to the profile")
+        classify([("lifecycle_stage", "churned")])
+        self.assertEqual(sum(rows().mapped("lead_count")), 1)
+        self.assertEqual(set(rows().mapped("lifecycle_stage")), {"churned"})
+        rows().filtered(lambda row: row.fact == "customer").unlink()
+        classify([("rfm_score", "554")])
+        self.assertEqual(rows().filtered(lambda row: row.fact == "customer").new_customer_count, 1)
