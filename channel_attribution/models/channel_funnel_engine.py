@@ -311,25 +311,27 @@ class CustomerChannelEngine(models.AbstractModel):
                      WHERE company_id = %(company)s AND write_date > %(since)s
                     UNION
                     SELECT p.partner_id FROM customer_profile p
+                      -- the customer's rows, by the partner index
+                      LEFT JOIN LATERAL (
+                          SELECT bool_or(
+                                     (f.lifecycle_stage, f.segment_id, f.value_tier)
+                                     IS DISTINCT FROM
+                                     (p.lifecycle_stage, p.segment_id, p.value_tier)
+                                     OR f.fact = 'customer'
+                                        AND (f.new_customer_revenue, f.new_customer_order_count)
+                                            IS DISTINCT FROM (p.total_revenue, p.order_count)
+                                 ) AS differ,
+                                 bool_or(f.fact = 'customer') AS counted
+                            FROM customer_channel_funnel f
+                           WHERE f.partner_id = p.partner_id AND f.company_id = p.company_id
+                      ) f ON TRUE
                      WHERE p.company_id = %(company)s AND p.segmented_at > %(since)s
-                       AND (EXISTS (
-                               SELECT 1 FROM customer_channel_funnel f
-                                WHERE f.partner_id = p.partner_id AND f.company_id = p.company_id
-                                  AND ((f.lifecycle_stage, f.segment_id, f.value_tier)
-                                       IS DISTINCT FROM
-                                       (p.lifecycle_stage, p.segment_id, p.value_tier)
-                                       OR f.fact = 'customer'
-                                          AND (f.new_customer_revenue, f.new_customer_order_count)
-                                              IS DISTINCT FROM (p.total_revenue, p.order_count)))
-                            OR p.order_count > 0
+                       AND (f.differ
+                            OR p.order_count > 0 AND f.counted IS NOT TRUE
                                AND EXISTS (
                                    SELECT 1 FROM customer_acquisition a
                                     WHERE a.partner_id = p.partner_id
-                                      AND a.company_id = p.company_id)
-                               AND NOT EXISTS (
-                                   SELECT 1 FROM customer_channel_funnel f
-                                    WHERE f.partner_id = p.partner_id
-                                      AND f.company_id = p.company_id AND f.fact = 'customer'))
+                                      AND a.company_id = p.company_id))
                     UNION
                     SELECT commercial_partner_id FROM res_partner WHERE write_date > %(since)s
                     UNION
