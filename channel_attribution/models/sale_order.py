@@ -17,14 +17,7 @@ class SaleOrder(models.Model):
         # Each order's customer changed from the earlier of its former and new days on.
         former = {order: order.date_order for order in self}
         result = super().write(vals)
-        self.env["customer.segmentation.queue"]._enqueue(
-            (
-                order.company_id.id,
-                order.partner_id.commercial_partner_id.id,
-                min(former[order], order.date_order).date(),
-            )
-            for order in self
-        )
+        self._enqueue_customer_segmentation(former_dates=former)
         return result
 
     def unlink(self):

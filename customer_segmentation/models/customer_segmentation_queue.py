@@ -1,24 +1,6 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-# A customer queued again gets a new time and the earlier day (none if either has none).
-_ON_CONFLICT = SQL(
-    """
-    ON CONFLICT (partner_id, company_id) DO UPDATE
-       SET queued_at = EXCLUDED.queued_at,
-           changed_from = CASE
-               WHEN customer_segmentation_queue.changed_from IS NOT NULL
-                AND EXCLUDED.changed_from IS NOT NULL
-               THEN LEAST(customer_segmentation_queue.changed_from, EXCLUDED.changed_from)
-           END
-    """
-)
-
-
-def _earliest(first, second):
-    """The earlier of two days; None (any day) if either is None."""
-    return min(first, second) if first and second else None
-
 
 class CustomerSegmentationQueue(models.Model):
     """Customers whose transactions changed since the last run, waiting for the queue job."""
@@ -52,30 +34,24 @@ class CustomerSegmentationQueue(models.Model):
     @api.model
     def _enqueue(self, rows):
         """Queue (company id, commercial partner id[, day]) rows: the customer's history
-        changed from that day on (any day when there is none). A queued customer gets a new
-        time and the earlier of the two days."""
-        days = {}
-        for company, partner, *day in rows:
-            if partner:
-                key, day = (company, partner), day[0] if day else None
-                days[key] = _earliest(days[key], day) if key in days else day
-        if not days:
+        changed from that day on (any day when there is none), as ``_enqueue_sql`` does."""
+        rows = [
+            (company, partner, day[0] if day else None)
+            for company, partner, *day in rows
+            if partner
+        ]
+        if not rows:
             return
-        companies, partners = zip(*days, strict=True)
-        self.env.cr.execute(
+        companies, partners, days = zip(*rows, strict=True)
+        self._enqueue_sql(
             SQL(
-                """
-                INSERT INTO customer_segmentation_queue
-                       (company_id, partner_id, changed_from, queued_at)
-                SELECT c, p, d, clock_timestamp() AT TIME ZONE 'UTC'
-                  FROM unnest(%s::int[], %s::int[], %s::date[]) AS q(c, p, d)
-                %s
-                """,
+                """SELECT * FROM unnest(%s::int[], %s::int[], %s::date[])
+                       AS q(company_id, partner_id, changed_from)""",
                 list(companies),
                 list(partners),
-                list(days.values()),
-                _ON_CONFLICT,
-            )
+                list(days),
+            ),
+            dated=True,
         )
 
     @api.model
@@ -92,7 +68,8 @@ class CustomerSegmentationQueue(models.Model):
     @api.model
     def _enqueue_sql(self, rows_sql, dated=False):
         """Queue the (company_id, partner_id) rows of a query, in one statement; with
-        ``dated``, the query also selects each row's ``changed_from`` (as in ``_enqueue``)."""
+        ``dated``, the query also selects each row's ``changed_from`` (empty: any day). A
+        queued customer gets a new time and the earliest of its days, none if any has none."""
         day = SQL.identifier("q", "changed_from") if dated else SQL("NULL::date")
         self.env.cr.execute(
             SQL(
@@ -104,12 +81,18 @@ class CustomerSegmentationQueue(models.Model):
                        clock_timestamp() AT TIME ZONE 'UTC'
                   FROM (%s) q
                  GROUP BY q.company_id, q.partner_id
-                %s
+                ON CONFLICT (partner_id, company_id) DO UPDATE
+                   SET queued_at = EXCLUDED.queued_at,
+                       changed_from = CASE
+                           WHEN customer_segmentation_queue.changed_from IS NOT NULL
+                            AND EXCLUDED.changed_from IS NOT NULL
+                           THEN LEAST(customer_segmentation_queue.changed_from,
+                                      EXCLUDED.changed_from)
+                       END
                 """,
                 day,
                 day,
                 rows_sql,
-                _ON_CONFLICT,
             )
         )
 
